@@ -1,0 +1,45 @@
+"""Every error the kit raises on purpose: one base class, one line each, naming where and how to fix."""
+
+from __future__ import annotations
+
+
+class HoctapError(Exception):
+    """Base of the kit's own errors; the CLI prints these as one line and exits non-zero."""
+
+
+class SpecError(HoctapError):
+    """A topic spec is malformed: carries the file, line and field of each problem."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class SourceError(HoctapError):
+    """The source document is missing or is not the one the spec names."""
+
+
+class BuildError(HoctapError):
+    """Generated files differ from what the spec produces, or cannot be written."""
+
+
+class ServeError(HoctapError):
+    """A server could not be started (port taken, missing executable)."""
+
+
+class Problem:
+    """One problem in one file: printed as `FILE:LINE: field.path: message`."""
+
+    __slots__ = ("file", "line", "field", "message")
+
+    def __init__(self, file: str, line: int | None, field: str, message: str):
+        self.file = file
+        self.line = line
+        self.field = field or "(tệp)"
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line or 1}: {self.field}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"Problem({str(self)!r})"
