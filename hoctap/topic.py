@@ -8,6 +8,7 @@ goes into the JSON schema in `data/topic.schema.json`); `_cross_check` says how 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
@@ -255,7 +256,7 @@ def load_topic_with_lines(path: str | Path) -> tuple[Topic, yamlmap.LineMap]:
     try:
         topic = Topic.model_validate(data)
     except ValidationError as exc:
-        raise SpecError([_problem_from(path, lines, err) for err in exc.errors()]) from None
+        raise SpecError([_problem_from(path, lines, err) for err in _merge_typos(exc.errors())]) from None
     problems = [Problem(str(path), lines.line_of(loc), dotted(loc), msg) for loc, msg in _cross_check(topic)]
     if problems:
         raise SpecError(problems)
@@ -274,11 +275,31 @@ def _problem_from(path: Path, lines: yamlmap.LineMap, err: dict) -> Problem:
     kind = err["type"]
     if kind == "missing":
         msg = "thiếu trường bắt buộc (missing field)"
+    elif kind == "typo":
+        msg = err["msg"]
     elif kind == "extra_forbidden":
         msg = "trường không có trong lược đồ (unknown field); kiểm tra chính tả"
     else:
         msg = f"{err['msg']} (giá trị: {_short(err.get('input'))})"
     return Problem(str(path), lines.line_of(loc), dotted(loc), msg)
+
+
+def _merge_typos(errors: list[dict]) -> list[dict]:
+    """`promt:` gives both "missing prompt" and "unknown promt": say it once, as a likely typo."""
+    missing = {e["loc"]: e for e in errors if e["type"] == "missing"}
+    merged = []
+    for err in errors:
+        if err["type"] != "extra_forbidden":
+            merged.append(err)
+            continue
+        parent, name = err["loc"][:-1], str(err["loc"][-1])
+        options = [loc[-1] for loc in missing if loc[:-1] == parent]
+        guess = difflib.get_close_matches(name, [str(o) for o in options], n=1)
+        if guess:
+            missing.pop((*parent, guess[0]), None)
+            err = {**err, "type": "typo", "msg": f"trường không có trong lược đồ; có phải '{guess[0]}'?"}
+        merged.append(err)
+    return [e for e in merged if e["type"] != "missing" or e["loc"] in missing]
 
 
 def _short(value: Any) -> str:
@@ -421,7 +442,8 @@ def answer_problems(q: Question) -> list[tuple[tuple, str]]:
         QuestionType.ordering,
     )
     if choice and len(q.options) < 2:
-        found.append((("options",), f"câu hỏi loại {q.type.value} cần ít nhất 2 lựa chọn"))
+        # the answer cannot be judged without options: one problem, not a cascade
+        return [(("options",), f"câu hỏi loại {q.type.value} cần ít nhất 2 lựa chọn")]
     if len(set(option_ids)) != len(option_ids):
         found.append((("options",), "id lựa chọn bị trùng"))
     if not choice and q.options:
