@@ -90,12 +90,14 @@ def new_spec(year: int, title: str, base: Path | None = None) -> dict:
         "title": title,
         "short_title": todo("tên ngắn của chuyên đề"),
         "draft": True,
+        # Reused facts keep their old line numbers, so the old line count stands until the new
+        # source is filled in; `topic check` then shows which facts to cite again.
         "source": {
             "name": todo("tên tệp văn bản nguồn"),
             "title": todo("tiêu đề văn bản nguồn"),
             "sha256": EMPTY_SHA,
-            "lines": 1,
-            "content_lines": ["1"],
+            "lines": previous.source.lines if previous else 1,
+            "content_lines": list(previous.source.content_lines) if previous else ["1"],
         },
         "contents": contents,
         "facts": facts,
