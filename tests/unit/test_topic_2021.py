@@ -32,7 +32,13 @@ def source(topic):
 
 def test_three_contents_five_lessons(topic):
     assert [c.number for c in topic.contents] == [1, 2, 3]
-    assert [lesson.kind.value for lesson in topic.lessons] == ["overview", "content", "content", "content", "implementation"]
+    assert [lesson.kind.value for lesson in topic.lessons] == [
+        "overview",
+        "content",
+        "content",
+        "content",
+        "implementation",
+    ]
     assert (topic.year, topic.kind.value) == (2021, "whole-term")
 
 
@@ -51,9 +57,21 @@ def test_questions_cover_every_line_of_the_facts_table(topic):
 def test_every_fact_of_the_table_is_in_the_spec(topic):
     f = topic.facts
     assert {d.due.isoformat() for d in f.deadlines} >= {"2021-09-30", "2021-10-31"}
-    assert {m.text for m in f.mottos} == {"Trên trước, dưới sau, trong trước, ngoài sau", "Đảng viên đi trước, làng nước theo sau"}
+    assert {m.text for m in f.mottos} == {
+        "Trên trước, dưới sau, trong trước, ngoài sau",
+        "Đảng viên đi trước, làng nước theo sau",
+    }
     numbers = {d.number for d in f.documents}
-    for number in ("05-CT/TW", "3058/UBND-NC", "27/CT-TTg", "3232/UBND-NC", "26/CT-TTg", "1847/QĐ-TTg", "434-CV/BTGTU", "01-KL/TW"):
+    for number in (
+        "05-CT/TW",
+        "3058/UBND-NC",
+        "27/CT-TTg",
+        "3232/UBND-NC",
+        "26/CT-TTg",
+        "1847/QĐ-TTg",
+        "434-CV/BTGTU",
+        "01-KL/TW",
+    ):
         assert any(contains(n, number) for n in numbers), number
     assert sorted(r.years for r in f.review_cycles) == [1, 3, 5]
     assert len(f.focal_contents) == 3
@@ -82,10 +100,14 @@ def test_topic_check_is_clean_against_the_source(topic, source):
 
 
 def test_the_project_holds_no_copy_of_the_source(topic, source):
-    """Facts and short phrases only: no long run of the article stands in the spec."""
-    spec_text = SPEC.read_text(encoding="utf-8")
+    """Facts and short phrases only: beyond the contents' official names, no long run of the article
+    stands in the spec."""
+    spec_text = " ".join(SPEC.read_text(encoding="utf-8").split())
+    names = [" ".join(c.title.split()) for c in topic.contents]
     for number in topic.source.content_line_numbers():
         words = source[number - 1].split()
-        for start in range(0, max(len(words) - 25, 0)):
-            run = " ".join(words[start : start + 25])
-            assert run not in spec_text, f"L{number} copied: {run[:60]}…"
+        for start in range(0, max(len(words) - 20, 0)):
+            run = " ".join(words[start : start + 20])
+            if any(run in name for name in names):
+                continue
+            assert run not in spec_text, f"L{number} copied: {run[:80]}…"
