@@ -1,0 +1,446 @@
+"""Serving: the learners' Voila (port 8866) and the trainers' JupyterLab (port 8888), as child processes.
+
+Public API (the `hoctap serve` verb calls `serve`; tests start single servers with `start_learner`):
+
+    serve(host="127.0.0.1", learner_port=8866, lab_port=8888, only=None, lessons_dir=None) -> int
+        Start both servers (or `only="learner"` / `only="lab"`), each in its own process group; wait until each
+        answers HTTP; print the URLs (index page; JupyterLab with its token) in Vietnamese and English; then
+        wait. Ctrl-C or SIGTERM stops everything it started (SIGTERM to each process group, wait, SIGKILL what
+        is left, kernels included) and returns 0; a server that dies on its own stops the other, returns 1.
+        Raises `ServeError` (one line, naming the port and the option to change it) when a port is taken, a
+        server exits or does not answer in time, or the lessons folder is missing; nothing is left running.
+    start_learner(lessons_dir, host, port, output=None) -> Server   # not yet ready: call wait_ready(server)
+    start_lab(root_dir, host, port, token, output=None) -> Server
+    wait_ready(server, timeout=READY_TIMEOUT) -> None
+    stop(server, timeout=STOP_TIMEOUT) -> None
+
+The learner server is `python -m hoctap.voila_app LESSONS_DIR --port=P --Voila.ip=H` (standalone Voila, whose
+settings live in `hoctap/voila_app.py`). Voila hands its environment to the kernels, so the learner server gets
+the environment minus anything that looks like a secret (`learner_env`); the Jupyter token goes to JupyterLab
+alone, through `JUPYTER_TOKEN` (not the command line, which `ps` shows to every local user).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from .errors import ServeError
+
+LEARNER_PORT = 8866
+LAB_PORT = 8888
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|DB_URL|DATABASE_URL", re.I)
+WILDCARD_HOSTS = {"", "0.0.0.0", "::", "*"}
+
+
+@dataclass
+class Server:
+    """One server child process: what it is, where it listens, and the URL a person opens."""
+
+    name: str  # shown in messages: "Voila (học viên / learners)"
+    host: str
+    port: int
+    option: str  # the CLI option that changes its port
+    process: subprocess.Popen
+    probe_path: str = "/"
+    url_suffix: str = ""  # appended to the URL people open (JupyterLab: ?token=…)
+    _descendants: set[int] = field(default_factory=set)
+
+    @property
+    def local_url(self) -> str:
+        """Base URL reachable from this machine (a wildcard host is reached through loopback)."""
+        return f"http://{_url_host(local_host(self.host))}:{self.port}/"
+
+    @property
+    def url(self) -> str:
+        """Base URL to give people (a wildcard host shows this machine's address on its network)."""
+        host = lan_address() if self.host in WILDCARD_HOSTS else self.host
+        return f"http://{_url_host(host)}:{self.port}/{self.url_suffix}"
+
+
+def serve(
+    host: str = "127.0.0.1",
+    learner_port: int = LEARNER_PORT,
+    lab_port: int = LAB_PORT,
+    only: str | None = None,
+    lessons_dir: str | os.PathLike[str] | None = None,
+) -> int:
+    """Run the learner Voila and/or the trainer JupyterLab until Ctrl-C or SIGTERM (see the module docstring)."""
+    from .catalog import layout
+
+    if only not in (None, "learner", "lab"):
+        raise ServeError(f"--only {only!r}: chọn 'learner' hoặc 'lab' / choose 'learner' or 'lab'")
+    kit = layout()
+    lessons = Path(lessons_dir) if lessons_dir is not None else kit.lessons
+    want_learner, want_lab = only in (None, "learner"), only in (None, "lab")
+    if want_learner:
+        check_lessons(lessons)
+        check_port(host, learner_port, "--learner-port")
+    if want_lab:
+        if want_learner and lab_port == learner_port:
+            raise ServeError(f"--lab-port {lab_port} trùng --learner-port / both servers cannot use port {lab_port}")
+        check_port(host, lab_port, "--lab-port")
+
+    servers: list[Server] = []
+    restore = _stop_on_sigterm()
+    try:
+        if want_learner:
+            servers.append(start_learner(lessons, host, learner_port))
+        if want_lab:
+            servers.append(start_lab(kit.root, host, lab_port, secrets.token_hex(24)))
+        for server in servers:
+            wait_ready(server)
+        print(banner(servers), flush=True)
+        return _watch(servers)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        with _signals_ignored():  # a second Ctrl-C must not leave children behind half-stopped
+            for server in reversed(servers):
+                stop(server)
+        restore()
+        if servers:
+            print("Đã dừng máy chủ / servers stopped.", file=sys.stderr, flush=True)
+
+
+def banner(servers: list[Server]) -> str:
+    lines = [""]
+    for server in servers:
+        if server.option == "--learner-port":
+            lines += [
+                "  Học viên — danh sách bài học (Voila):",
+                "  Learners — lesson index (Voila):",
+                f"      {server.url}",
+            ]
+        else:
+            lines += [
+                "  Người hướng dẫn — JupyterLab (giữ kín mã token):",
+                "  Trainers — JupyterLab (keep the token private):",
+                f"      {server.url}",
+            ]
+        lines.append("")
+    lines += ["  Nhấn Ctrl-C để dừng / press Ctrl-C to stop.", ""]
+    return "\n".join(lines)
+
+
+# -- one server -------------------------------------------------------------------------------------------------
+
+
+def learner_command(lessons_dir: Path, host: str, port: int) -> list[str]:
+    """The learner server's command line: everything else is in hoctap/voila_app.py's `config()`."""
+    return [sys.executable, "-m", "hoctap.voila_app", str(lessons_dir), f"--port={port}", f"--Voila.ip={host}"]
+
+
+def lab_command(root_dir: Path, host: str, port: int) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--ServerApp.ip={host}",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root_dir}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    return command
+
+
+def learner_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The learner server's environment (its kernels inherit it): no variable whose name looks like a secret."""
+    env = {k: v for k, v in (os.environ if base is None else base).items() if not SECRET_NAME.search(k)}
+    return _with_venv_path(env)
+
+
+def lab_env(token: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if base is None else base)
+    env["JUPYTER_TOKEN"] = token
+    return _with_venv_path(env)
+
+
+def start_learner(lessons_dir: str | os.PathLike[str], host: str, port: int, output: IO | None = None) -> Server:
+    """Start the learner Voila on `host:port` serving `lessons_dir` (returns at once; see `wait_ready`)."""
+    lessons = Path(lessons_dir).resolve()
+    check_lessons(lessons)
+    process = _spawn(learner_command(lessons, host, port), learner_env(), lessons, output)
+    return Server("Voila (học viên / learners)", host, port, "--learner-port", process)
+
+
+def start_lab(root_dir: str | os.PathLike[str], host: str, port: int, token: str, output: IO | None = None) -> Server:
+    """Start the trainer JupyterLab on `host:port`, rooted at `root_dir`, behind `token`."""
+    root = Path(root_dir).resolve()
+    process = _spawn(lab_command(root, host, port), lab_env(token), root, output)
+    return Server(
+        "JupyterLab (người hướng dẫn / trainers)",
+        host,
+        port,
+        "--lab-port",
+        process,
+        probe_path="/api",
+        url_suffix=f"lab?token={token}",
+    )
+
+
+def wait_ready(server: Server, timeout: float = READY_TIMEOUT) -> None:
+    """Return once the server answers HTTP; raise ServeError if it exits first or stays silent `timeout` s."""
+    deadline = time.monotonic() + timeout
+    url = server.local_url.rstrip("/") + server.probe_path
+    while True:
+        code = server.process.poll()
+        if code is not None:
+            raise ServeError(
+                f"{server.name} đã dừng (mã {code}) trước khi sẵn sàng ở cổng {server.port} / exited with code "
+                f"{code} before answering on port {server.port}; xem nhật ký ở trên / see its log above"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except (urllib.error.URLError, OSError):
+            status = None
+        if status is not None:
+            if status >= 500:
+                raise ServeError(f"{server.name} ở cổng {server.port} trả lời lỗi HTTP {status} / answered {status}")
+            return
+        if time.monotonic() > deadline:
+            raise ServeError(
+                f"{server.name} không trả lời ở cổng {server.port} sau {timeout:.0f} s / did not answer on port "
+                f"{server.port} within {timeout:.0f} s"
+            )
+        time.sleep(0.1)
+
+
+def stop(server: Server, timeout: float = STOP_TIMEOUT) -> None:
+    """Stop a server and everything it started: SIGTERM its process group (Voila and JupyterLab then shut
+    their kernels down), wait, SIGKILL the group if needed, then any descendant still alive (kernels run in
+    their own sessions, so they are not in the server's group)."""
+    process = server.process
+    server._descendants |= _descendants(process.pid)
+    if process.poll() is None:
+        _signal_group(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            _signal_group(process.pid, signal.SIGKILL)
+            process.wait()
+    _signal_group(process.pid, signal.SIGKILL)  # helpers left in the group
+    _reap(server._descendants, timeout=min(timeout, 5.0))
+
+
+# -- checks -----------------------------------------------------------------------------------------------------
+
+
+def check_lessons(lessons: Path) -> None:
+    if not lessons.is_dir():
+        raise ServeError(
+            f"{lessons}: không có thư mục bài học; chạy `hoctap build` / no lessons folder: run `hoctap build`"
+        )
+
+
+def check_port(host: str, port: int, option: str) -> None:
+    """Raise ServeError naming the port and `option` when `host:port` cannot be listened on."""
+    if not 0 < port < 65536:
+        raise ServeError(f"{option} {port}: cổng phải từ 1 đến 65535 / a port is 1 to 65535")
+    try:
+        infos = socket.getaddrinfo(
+            None if host in WILDCARD_HOSTS else host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as error:
+        raise ServeError(f"--host {host}: không phân giải được / cannot resolve ({error.strerror})") from None
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does: TIME_WAIT is fine
+            try:
+                probe.bind(address)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    raise ServeError(
+                        f"cổng {port} đang được dùng / port {port} is already in use: chọn cổng khác / choose "
+                        f"another with {option} (vd. / e.g. {option} {_suggest(host, port)})"
+                    ) from None
+                if error.errno == errno.EADDRNOTAVAIL:
+                    continue  # e.g. ::1 on a machine without IPv6: the server skips it too
+                raise ServeError(
+                    f"không mở được cổng {port} / cannot listen on port {port}: {error.strerror}"
+                ) from None
+
+
+# -- helpers ----------------------------------------------------------------------------------------------------
+
+
+def local_host(host: str) -> str:
+    return "127.0.0.1" if host in WILDCARD_HOSTS else host
+
+
+def lan_address() -> str:
+    """This machine's address on its default route (no packet is sent), else its host name."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return probe.getsockname()[0]
+        except OSError:
+            return socket.gethostname()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _suggest(host: str, port: int) -> int:
+    for candidate in range(port + 1, min(port + 50, 65536)):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((local_host(host) if ":" not in host else "127.0.0.1", candidate))
+            except OSError:
+                continue
+            return candidate
+    return port + 1
+
+
+def _with_venv_path(env: dict[str, str]) -> dict[str, str]:
+    """The kit's executables first on PATH (nbgrader's Gradebook runs `alembic` from PATH)."""
+    bin_dir = str(Path(sys.executable).parent)
+    parts = env.get("PATH", os.defpath).split(os.pathsep)
+    env["PATH"] = os.pathsep.join([bin_dir] + [p for p in parts if p != bin_dir])
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def _spawn(command: list[str], env: dict[str, str], cwd: Path, output: IO | None) -> subprocess.Popen:
+    try:
+        return subprocess.Popen(
+            command,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT if output is not None else None,
+            start_new_session=True,  # own process group: Ctrl-C reaches us only, and we stop it as a group
+        )
+    except OSError as error:
+        raise ServeError(f"không chạy được / cannot run {command[0]}: {error.strerror}") from None
+
+
+def _watch(servers: list[Server]) -> int:
+    """Block until a server exits on its own (returns 1) or Ctrl-C / SIGTERM (KeyboardInterrupt)."""
+    while True:
+        for server in servers:
+            code = server.process.poll()
+            if code is not None:
+                print(
+                    f"lỗi: {server.name} ở cổng {server.port} đã dừng (mã {code}) / exited with code {code}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                return 1
+        time.sleep(0.5)
+
+
+def _stop_on_sigterm():
+    """Turn SIGTERM into KeyboardInterrupt while serving (main thread only); returns the undo function."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _signals_ignored():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _descendants(pid: int) -> set[int]:
+    """PIDs of every process below `pid` (Linux /proc; empty elsewhere)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return set()
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return stat[stat.rindex(b")") + 2 :][:1] != b"Z"
+
+
+def _reap(pids: set[int], timeout: float) -> None:
+    """Give descendants that outlived their server `timeout` s to go after SIGTERM, then SIGKILL them."""
+    left = {pid for pid in pids if _alive(pid)}
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in left:
+            try:
+                os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+        deadline = time.monotonic() + timeout
+        while left and time.monotonic() < deadline:
+            left = {pid for pid in left if _alive(pid)}
+            time.sleep(0.05)
+        if not left:
+            return

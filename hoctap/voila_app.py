@@ -1,0 +1,145 @@
+"""The learner-side Voila server: `python -m hoctap.voila_app LESSONS_DIR --port=8866 --Voila.ip=127.0.0.1`.
+
+Standalone Voila (never the Jupyter server extension, which filters nothing), launched from Python so that its
+configuration can hold a callable: `page_config_hook` gives the index page each lesson's title from the
+notebook's `metadata.title`. Every other setting is plain traitlets configuration, all of it in `config()`;
+arguments after LESSONS_DIR are Voila's own (`--port`, `--Voila.ip`, any `--Class.trait=value`) and win.
+
+Templates: `hoctap` (a lesson as an app) and `hoctap-slides` (the same lesson as reveal.js slides, widgets live)
+live in `hoctap/templates/voila/templates/`, and the index page is `hoctap/tree.html`. Voila and nbconvert find
+templates by name under every `<root>/voila/templates/` of `jupyter_path()`, which reads `JUPYTER_PATH` at each
+call, so `main()` puts `hoctap/templates` first on `JUPYTER_PATH` (this works from an editable install and is
+inherited by nothing but this server and its kernels). Slides: `/voila/render/<lesson>?template=hoctap-slides`
+(Voila allows template override by query argument by default).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from traitlets.config import Config
+
+TEMPLATES_ROOT = Path(__file__).resolve().parent / "templates"
+APP_TEMPLATE = "hoctap"
+SLIDES_TEMPLATE = "hoctap-slides"
+LESSONS_KEY = "hoctapLessons"  # page_config key read by templates/voila/templates/hoctap/tree.html
+
+# Kernels of closed tabs keep running (the shutdown beacon gets 403, voila#1458): cull idle ones.
+CULL_INTERVAL = 60
+CULL_IDLE_TIMEOUT = 600
+
+
+def config() -> Config:
+    """The learner server's configuration (command-line arguments override it)."""
+    c = Config()
+    c.Voila.open_browser = False
+    c.Voila.port_retries = 0  # a taken port is an error, not a silent move to another port
+    c.VoilaConfiguration.template = APP_TEMPLATE
+    c.VoilaConfiguration.theme = "light"
+    c.VoilaConfiguration.strip_sources = True
+    c.VoilaConfiguration.show_tracebacks = False
+    c.VoilaConfiguration.classic_tree = True
+    c.VoilaConfiguration.allow_template_override = "YES"  # ?template=hoctap-slides
+    # Lab extensions that error inside Voila 0.5.13: nbgrader's, and Notebook 7's ("The getter for the shared
+    # module is not a function … @jupyterlab/docregistry", RUNTIME-012); neither has anything to show in an app.
+    c.VoilaConfiguration.extension_denylist = ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"]
+    c.VoilaConfiguration.page_config_hook = page_config_hook
+    c.MappingKernelManager.cull_interval = CULL_INTERVAL
+    c.MappingKernelManager.cull_idle_timeout = CULL_IDLE_TIMEOUT
+    c.MappingKernelManager.cull_connected = False
+    c.HTMLExporter.language_code = "vi"
+    return c
+
+
+def page_config_hook(
+    page_config: dict[str, Any],
+    base_url: str,
+    settings: dict[str, Any],
+    log: Any,
+    voila_configuration: Any,
+    notebook_path: str = "",
+) -> dict[str, Any]:
+    """Add the lessons under a tree page's folder to its page_config (rendered notebooks are left alone).
+
+    Voila's tree handler ignores the return value and its render path uses it: change in place and return it.
+    """
+    if notebook_path.endswith(".ipynb"):
+        return page_config
+    manager = settings.get("contents_manager")
+    root = getattr(manager, "root_dir", None)
+    if root is None:
+        return page_config
+    try:
+        page_config[LESSONS_KEY] = lesson_groups(Path(root), notebook_path, base_url)
+    except OSError as error:  # the page still renders, with what the log says
+        log.warning("hoctap: cannot list lessons under %r: %s", notebook_path, error)
+        page_config[LESSONS_KEY] = []
+    return page_config
+
+
+def lesson_groups(root: Path, subpath: str = "", base_url: str = "/") -> list[dict[str, Any]]:
+    """Every notebook under `root/subpath`, grouped by folder, sorted by path, each with its title and links."""
+    from jupyter_server.utils import url_escape, url_path_join
+
+    top = (root / subpath).resolve()
+    if not top.is_dir() or not top.is_relative_to(root.resolve()):
+        return []
+    groups: dict[str, list[dict[str, str]]] = {}
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(".ipynb"):
+                continue
+            path = Path(dirpath, name)
+            rel = path.relative_to(root.resolve()).as_posix()
+            app_url = url_path_join(base_url, "voila/render", url_escape(rel))
+            folder = Path(rel).parent.as_posix()
+            groups.setdefault("" if folder == "." else folder, []).append(
+                {
+                    "path": rel,
+                    "title": notebook_title(path),
+                    "app_url": app_url,
+                    "slides_url": f"{app_url}?template={SLIDES_TEMPLATE}",
+                }
+            )
+    return [{"folder": folder, "lessons": groups[folder]} for folder in sorted(groups)]
+
+
+def notebook_title(path: Path) -> str:
+    """`metadata.title` of a notebook, or its file name when it has none or cannot be read."""
+    try:
+        return _title(str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return path.stem
+
+
+@lru_cache(maxsize=1024)
+def _title(path: str, mtime_ns: int) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            title = json.load(f).get("metadata", {}).get("title")
+    except (OSError, ValueError, AttributeError):
+        title = None
+    return title.strip() if isinstance(title, str) and title.strip() else Path(path).stem
+
+
+def jupyter_path_with_templates(current: str | None) -> str:
+    """`JUPYTER_PATH` with hoctap's template root first."""
+    parts = [str(TEMPLATES_ROOT)] + [p for p in (current or "").split(os.pathsep) if p and p != str(TEMPLATES_ROOT)]
+    return os.pathsep.join(parts)
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ["JUPYTER_PATH"] = jupyter_path_with_templates(os.environ.get("JUPYTER_PATH"))
+    from voila.app import Voila
+
+    Voila.launch_instance(argv=sys.argv[1:] if argv is None else argv, config=config())
+
+
+if __name__ == "__main__":
+    main()

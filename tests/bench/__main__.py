@@ -1,0 +1,143 @@
+"""`make bench`: speed as ratios against a baseline measured in the same run (absolute times are noise here).
+
+1. Building every lesson from the spec (and, as the baseline, writing the same number of empty notebooks).
+2. Voila time-to-widgets: a built lesson against a bare one-widget notebook, served by the same learner Voila,
+   loaded alternately in Debian Chromium; the figure is the median over rounds, and the ratio lesson / bare.
+
+Results are printed and written to bench-results/lessons.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from hoctap.build import build
+from hoctap.catalog import Layout, layout
+from hoctap.serve import start_learner, stop, wait_ready
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.servers import pick_free_port, slider_lesson
+
+COMPONENTS = ".hoctap-explorer, .hoctap-flashcards, .hoctap-timeline, .hoctap-practice"
+
+
+def _median_time(action, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_build(rounds: int) -> dict:
+    """Time a full build into an empty folder, against writing as many empty notebooks."""
+    kit = layout()
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        shutil.copytree(kit.topics, home / "data" / "topics")
+        where = Layout(home)
+
+        def full_build():
+            shutil.rmtree(home / "lessons", ignore_errors=True)
+            build(where=where)
+
+        full_build()
+        count = len(list((home / "lessons").glob("*/*.ipynb")))
+
+        def empty_notebooks():
+            folder = home / "empty"
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            for i in range(count):
+                nbformat.write(nbformat.v4.new_notebook(), folder / f"{i}.ipynb")
+
+        built = _median_time(full_build, rounds)
+        baseline = _median_time(empty_notebooks, rounds)
+    return {"lessons": count, "build_s": built, "empty_notebooks_s": baseline, "ratio": built / baseline}
+
+
+def _widgets_in(path: Path) -> int:
+    nb = nbformat.read(path, as_version=4)
+    return sum(1 for c in nb.cells if c.cell_type == "code" and c.source.startswith("lesson."))
+
+
+def bench_voila(rounds: int, lesson_name: str) -> dict:
+    """Median seconds from navigation to every widget shown: a lesson against a one-slider notebook."""
+    from playwright.sync_api import sync_playwright
+
+    kit = layout()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        lesson = folder / "2021" / lesson_name
+        lesson.parent.mkdir(parents=True)
+        shutil.copy(kit.lessons / "2021" / lesson_name, lesson)
+        bare = slider_lesson(folder / "bare")
+        expected = _widgets_in(lesson)
+        server = start_learner(folder, "127.0.0.1", pick_free_port(), output=open(folder / "voila.log", "wb"))
+        try:
+            wait_ready(server)
+            base = server.local_url
+            pages = {
+                "lesson": (f"{base}voila/render/2021/{lesson_name}", COMPONENTS, expected),
+                "bare": (f"{base}voila/render/bare/2021/{bare.name}", ".widget-slider", 1),
+            }
+            times: dict[str, list[float]] = {name: [] for name in pages}
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                for round_ in range(rounds + 1):  # round 0 warms caches and is not counted
+                    for name, (url, selector, count) in pages.items():
+                        page = browser.new_page()
+                        start = time.perf_counter()
+                        page.goto(url)
+                        page.wait_for_function(
+                            "([s, n]) => document.querySelectorAll(s).length >= n", arg=[selector, count], timeout=60000
+                        )
+                        if round_:
+                            times[name].append(time.perf_counter() - start)
+                        page.close()
+                browser.close()
+        finally:
+            stop(server)
+    lesson_s, bare_s = statistics.median(times["lesson"]), statistics.median(times["bare"])
+    return {
+        "lesson": lesson_name,
+        "widgets": expected,
+        "lesson_s": lesson_s,
+        "bare_s": bare_s,
+        "ratio": lesson_s / bare_s,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--lesson", default="05-trien-khai.ipynb", help="the lesson with the most widgets")
+    args = parser.parse_args()
+
+    results = {"build": bench_build(args.rounds), "voila": bench_voila(args.rounds, args.lesson)}
+    b, v = results["build"], results["voila"]
+    print(
+        f"Dựng {b['lessons']} bài học / build all lessons: {b['build_s'] * 1000:.0f} ms "
+        f"(ghi {b['lessons']} notebook rỗng / empty notebooks: {b['empty_notebooks_s'] * 1000:.1f} ms; "
+        f"tỉ lệ / ratio {b['ratio']:.1f}×)"
+    )
+    print(
+        f"Voila time-to-widgets: {v['lesson']} ({v['widgets']} widgets) {v['lesson_s']:.2f} s, "
+        f"bare one-widget notebook {v['bare_s']:.2f} s; ratio {v['ratio']:.2f}× (median of {args.rounds})"
+    )
+    out = layout().root / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / "lessons.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

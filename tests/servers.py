@@ -1,0 +1,100 @@
+"""Helpers for tests that serve lessons: tiny lesson notebooks and the "nothing leaves this machine" checks."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from hoctap.serve import LAB_PORT, LEARNER_PORT
+
+RESERVED_PORTS = {LEARNER_PORT, LAB_PORT}  # what a person's `make run` may be using
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+INLINE_SCHEMES = {"data", "blob", "about"}
+# An external fetch in HTML: src/href/action/import()/url() pointing at another host.
+EXTERNAL_REF = re.compile(
+    r"""(?:\b(?:src|href|action)\s*=\s*["']?|\bimport\s*\(\s*["']|\burl\(\s*["']?)\s*((?:https?:)?//[^"'\s)>]+)""",
+    re.I,
+)
+CDN_HOSTS = ("cdn.jsdelivr.net", "unpkg.com", "cdnjs.cloudflare.com", "code.jquery.com", "fonts.googleapis.com")
+
+BUTTON_CODE = """\
+import ipywidgets as w
+label = w.Label("chưa bấm")
+button = w.Button(description="Bấm tôi")
+button.on_click(lambda _: setattr(label, "value", "đã bấm"))
+w.VBox([button, label])"""
+SLIDER_CODE = 'import ipywidgets as w\nw.IntSlider(value=3, description="Số")'
+
+
+def pick_free_port(host: str = "127.0.0.1") -> int:
+    """A port the OS says is free now on `host` (never 8866 or 8888)."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+        if port not in RESERVED_PORTS:
+            return port
+
+
+def write_lesson(path: Path, title: str, cells: list[tuple[str, str, str]]) -> Path:
+    """Write a lesson notebook: cells are (kind "markdown"|"code", source, slide_type)."""
+    nb = new_notebook()
+    nb.metadata.title = title
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    make = {"markdown": new_markdown_cell, "code": new_code_cell}
+    nb.cells = [make[kind](source, metadata={"slideshow": {"slide_type": slide}}) for kind, source, slide in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def slider_lesson(folder: Path, title: str = "Tổng quan về chuyên đề") -> Path:
+    """`folder/2021/01-tong-quan.ipynb`: a heading and one IntSlider."""
+    return write_lesson(
+        folder / "2021" / "01-tong-quan.ipynb",
+        title,
+        [("markdown", "# Bài 1\n\nMở đầu.", "slide"), ("code", SLIDER_CODE, "-")],
+    )
+
+
+def button_lesson(folder: Path, title: str = "Bài thử nút bấm") -> Path:
+    """`folder/2021/02-nut-bam.ipynb`: title slide, then a Button whose click changes a Label (live widgets)."""
+    return write_lesson(
+        folder / "2021" / "02-nut-bam.ipynb",
+        title,
+        [
+            ("markdown", "# Bài thử\n\nCông thức $E = mc^2$.", "slide"),
+            ("markdown", "## Nút bấm", "slide"),
+            ("code", BUTTON_CODE, "-"),
+            ("markdown", "Ghi chú cho người trình bày", "skip"),
+            ("markdown", "## Kết thúc", "slide"),
+        ],
+    )
+
+
+def external_refs(html: str) -> list[str]:
+    """URLs of other hosts that a page would fetch (src/href/import/url), plus any CDN host named at all."""
+    found = [url for url in EXTERNAL_REF.findall(html) if not is_local(url)]
+    found += [host for host in CDN_HOSTS if host in html]
+    return found
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url if "//" not in url or "://" in url else "http:" + url)
+    if parts.scheme in INLINE_SCHEMES:
+        return True
+    return parts.hostname in LOCAL_HOSTS or (not parts.scheme and not parts.netloc)
+
+
+def assert_offline(page) -> None:
+    """For the `page` fixture: every request stayed on this machine, a kernel websocket was opened (widgets are
+    live), and no script or console error happened."""
+    outside = [url for url in page.requested if not is_local(url)]
+    assert outside == [], f"requests left the machine: {outside}"
+    assert any(url.startswith(("ws://127.0.0.1", "ws://localhost")) for url in page.requested), "no kernel websocket"
+    assert page.errors == [], page.errors
