@@ -7,8 +7,9 @@ from pathlib import Path
 
 from .errors import Problem, SpecError
 from .source import check_against_source, find_source
-from .topic import dotted, load_topic_with_lines, walk
+from .topic import load_topic_with_lines
 from .topic_new import EMPTY_SHA
+from .topic_rules import dotted, walk
 
 PLACEHOLDER = "TODO"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .catalog import layout
 from .text import contains
-from .topic import Topic, citations, evidence_items
+from .topic import Topic
+from .topic_rules import citations, evidence_items
 
 
 def candidate_dirs() -> list[Path]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -257,20 +256,17 @@ def load_topic_with_lines(path: str | Path) -> tuple[Topic, yamlmap.LineMap]:
         topic = Topic.model_validate(data)
     except ValidationError as exc:
         raise SpecError([_problem_from(path, lines, err) for err in _merge_typos(exc.errors())]) from None
-    problems = [Problem(str(path), lines.line_of(loc), dotted(loc), msg) for loc, msg in _cross_check(topic)]
+    from .topic_rules import cross_check, dotted  # the rules need the models above: imported late
+
+    problems = [Problem(str(path), lines.line_of(loc), dotted(loc), msg) for loc, msg in cross_check(topic)]
     if problems:
         raise SpecError(problems)
     return topic, lines
 
 
-def dotted(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _problem_from(path: Path, lines: yamlmap.LineMap, err: dict) -> Problem:
+    from .topic_rules import dotted
+
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     kind = err["type"]
     if kind == "missing":
@@ -305,184 +301,3 @@ def _merge_typos(errors: list[dict]) -> list[dict]:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _duplicates(items: list, label: str, path: tuple) -> list[tuple[tuple, str]]:
-    counts = Counter(item.id for item in items)
-    return [
-        ((*path, i, "id"), f"id {label} '{item.id}' bị trùng")
-        for i, item in enumerate(items)
-        if counts[item.id] > 1 and [x.id for x in items].index(item.id) != i
-    ]
-
-
-def _cross_check(topic: Topic) -> list[tuple[tuple, str]]:
-    """Rules between fields that a per-field schema cannot say."""
-    found: list[tuple[tuple, str]] = []
-    f = topic.facts
-    found += _duplicates(topic.contents, "nội dung", ("contents",))
-    found += _duplicates(topic.lessons, "bài học", ("lessons",))
-    found += _duplicates(topic.questions, "câu hỏi", ("questions",))
-    found += _duplicates(f.audiences, "đối tượng", ("facts", "audiences"))
-    for name in (
-        "deadlines",
-        "mottos",
-        "documents",
-        "focal_contents",
-        "review_cycles",
-        "commitments",
-        "statements",
-    ):
-        found += _duplicates(getattr(f, name), name, ("facts", name))
-    if topic.schema_version != SCHEMA_VERSION:
-        found.append(
-            (
-                ("schema_version",),
-                f"bộ công cụ đọc phiên bản {SCHEMA_VERSION}, tệp ghi {topic.schema_version}",
-            )
-        )
-
-    content_ids = {c.id for c in topic.contents}
-    lesson_ids = {lesson.id for lesson in topic.lessons}
-    question_ids = {q.id for q in topic.questions}
-    audience_ids = {a.id for a in f.audiences}
-    document_ids = {d.id for d in f.documents}
-    content_lines = topic.source.content_line_numbers()
-
-    for i, c in enumerate(topic.contents):
-        if c.number != i + 1:
-            found.append((("contents", i, "number"), f"nội dung thứ {i + 1} phải có number: {i + 1}"))
-    for i, lesson in enumerate(topic.lessons):
-        where = ("lessons", i)
-        if lesson.kind == LessonKind.content and lesson.content not in content_ids:
-            found.append(((*where, "content"), f"nội dung không có trong contents: {lesson.content!r}"))
-        if lesson.kind != LessonKind.content and lesson.content is not None:
-            found.append(((*where, "content"), "chỉ bài học kind=content mới gắn với một nội dung"))
-        for j, qid in enumerate(lesson.practice):
-            if qid not in question_ids:
-                found.append(((*where, "practice", j), f"câu hỏi không có trong questions: {qid!r}"))
-    for name in ("deadlines", "commitments"):
-        for i, item in enumerate(getattr(f, name)):
-            for j, aud in enumerate(item.audiences):
-                if aud not in audience_ids:
-                    found.append(
-                        (
-                            ("facts", name, i, "audiences", j),
-                            f"đối tượng không có trong facts.audiences: {aud!r}",
-                        )
-                    )
-    for i, item in enumerate(f.commitments):
-        if item.guided_by is not None and item.guided_by not in document_ids:
-            found.append(
-                (
-                    ("facts", "commitments", i, "guided_by"),
-                    f"văn bản không có trong facts.documents: {item.guided_by!r}",
-                )
-            )
-
-    for loc, cite in citations(topic):
-        line = int(cite[1:])
-        if line > topic.source.lines:
-            found.append((loc, f"dòng {cite} vượt quá văn bản nguồn ({topic.source.lines} dòng)"))
-        elif line not in content_lines:
-            found.append(
-                (
-                    loc,
-                    f"dòng {cite} không thuộc phần nội dung của nguồn ({', '.join(topic.source.content_lines)})",
-                )
-            )
-
-    for i, q in enumerate(topic.questions):
-        where = ("questions", i)
-        if q.content is not None and q.content not in content_ids:
-            found.append(((*where, "content"), f"nội dung không có trong contents: {q.content!r}"))
-        if q.lesson not in lesson_ids:
-            found.append(((*where, "lesson"), f"bài học không có trong lessons: {q.lesson!r}"))
-        found += [((*where, *loc), msg) for loc, msg in answer_problems(q)]
-    return found
-
-
-def citations(topic: Topic):
-    """(path, 'L25') for every citation in the spec, so each can be checked against the source."""
-    for path, value in walk(topic.model_dump(mode="python"), ()):
-        if path and path[-1] in ("cite",) and isinstance(value, str):
-            yield path, value
-        elif path and path[-1] == "cites" and isinstance(value, list):
-            for j, cite in enumerate(value):
-                yield (*path, j), cite
-
-
-def walk(value: Any, path: tuple):
-    yield path, value
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from walk(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from walk(item, (*path, i))
-
-
-def evidence_items(topic: Topic):
-    """(path, cite, evidence) for every cited fact and question: what the source must bear out."""
-    for path, value in walk(topic.model_dump(mode="python"), ()):
-        if isinstance(value, dict) and "cite" in value and "evidence" in value:
-            yield path, value["cite"], value["evidence"]
-
-
-def answer_problems(q: Question) -> list[tuple[tuple, str]]:
-    """What is wrong with a question's options and answer for its type (empty when nothing)."""
-    found: list[tuple[tuple, str]] = []
-    option_ids = [o.id for o in q.options]
-    target_ids = [o.id for o in q.targets]
-    a = q.answer
-    choice = q.type in (
-        QuestionType.single,
-        QuestionType.multiple,
-        QuestionType.matching,
-        QuestionType.ordering,
-    )
-    if choice and len(q.options) < 2:
-        # the answer cannot be judged without options: one problem, not a cascade
-        return [(("options",), f"câu hỏi loại {q.type.value} cần ít nhất 2 lựa chọn")]
-    if len(set(option_ids)) != len(option_ids):
-        found.append((("options",), "id lựa chọn bị trùng"))
-    if not choice and q.options:
-        found.append((("options",), f"câu hỏi loại {q.type.value} không dùng options"))
-    if q.type != QuestionType.matching and q.targets:
-        found.append((("targets",), "chỉ câu hỏi matching mới dùng targets"))
-
-    def wrong(expected: str) -> None:
-        found.append((("answer",), f"đáp án sai kiểu cho loại {q.type.value}: cần {expected}, có {a!r}"))
-
-    match q.type:
-        case QuestionType.single:
-            if not isinstance(a, str):
-                wrong("một id lựa chọn")
-            elif a not in option_ids:
-                found.append((("answer",), f"đáp án {a!r} không phải id của một lựa chọn"))
-        case QuestionType.multiple:
-            if not (isinstance(a, list) and a and all(isinstance(x, str) for x in a)):
-                wrong("danh sách id lựa chọn")
-            elif unknown := [x for x in a if x not in option_ids]:
-                found.append((("answer",), f"đáp án có id không phải lựa chọn: {unknown}"))
-            elif len(set(a)) != len(a):
-                found.append((("answer",), "đáp án có id lặp lại"))
-        case QuestionType.true_false:
-            if not isinstance(a, bool):
-                wrong("true hoặc false")
-        case QuestionType.short_text:
-            if not (isinstance(a, list) and a and all(isinstance(x, str) and x.strip() for x in a)):
-                wrong("danh sách các câu trả lời được chấp nhận")
-        case QuestionType.matching:
-            if len(q.targets) < 2:
-                found.append((("targets",), "câu hỏi matching cần ít nhất 2 vế phải"))
-            if not isinstance(a, dict):
-                wrong("ánh xạ {id trái: id phải}")
-            elif set(a) != set(option_ids) or any(v not in target_ids for v in a.values()):
-                found.append((("answer",), "đáp án matching phải ghép mỗi id trái với một id phải có trong targets"))
-        case QuestionType.ordering:
-            if not (isinstance(a, list) and all(isinstance(x, str) for x in a)):
-                wrong("danh sách id theo đúng thứ tự")
-            elif sorted(a) != sorted(option_ids):
-                found.append((("answer",), "đáp án ordering phải dùng mỗi id lựa chọn đúng một lần"))
-    return found

@@ -10,7 +10,8 @@ from hoctap.catalog import layout
 from hoctap.check import check_file
 from hoctap.source import find_source, source_lines
 from hoctap.text import contains
-from hoctap.topic import QuestionType, citations, evidence_items, load_topic
+from hoctap.topic import QuestionType, load_topic
+from hoctap.topic_rules import citations, evidence_items
 
 SPEC = layout().topics / "2021-chuyen-de-toan-khoa.yaml"
 # The lines of TOPIC.md's table of facts: together the questions must cite every one.
