@@ -213,6 +213,58 @@ class Question(Cited):
         return value
 
 
+class AssessmentKind(StrEnum):
+    quiz = "quiz"  # a quiz on one content (or lesson), autograded
+    final = "final"  # the final test over the whole topic, autograded
+    commitment = "commitment"  # the learner's written commitment (bản cam kết), graded by hand
+
+
+class Counts(StrEnum):
+    highest = "highest"
+    last = "last"
+
+
+class Draw(Model):
+    """Questions drawn at random from the bank for each attempt (fixed once the attempt starts)."""
+
+    count: int = Field(ge=1)
+    content: Id | None = Field(default=None, description="chỉ lấy câu hỏi của nội dung này")
+    lesson: Id | None = Field(default=None, description="chỉ lấy câu hỏi của bài học này")
+    difficulty: Difficulty | None = None
+
+
+class RatingLevel(Model):
+    """One level of the year-end rating scale of a commitment (e.g. "Hoàn thành tốt", 8 points)."""
+
+    id: Id
+    label: Text
+    points: float = Field(ge=0)
+
+
+class Assessment(Model):
+    id: Id = Field(description="tên bài trong nbgrader (duy nhất trong mọi chuyên đề): nên bắt đầu bằng năm")
+    title: Text
+    kind: AssessmentKind
+    roles: list[Id] = Field(
+        default_factory=list, description="vai trò (id trong facts.audiences) phải làm; trống = mọi người"
+    )
+    units: list[Id] = Field(default_factory=list, description="đơn vị phải làm; trống = mọi đơn vị")
+    opens: dt.datetime = Field(description="giờ mở bài (giờ Việt Nam nếu không ghi múi giờ)")
+    due: dt.datetime = Field(description="hạn nộp: nộp sau hạn là nộp muộn")
+    closes: dt.datetime | None = Field(default=None, description="sau giờ này không nhận bài; trống = không đóng")
+    attempts: int = Field(default=1, ge=1, description="số lần làm tối đa")
+    counts: Counts = Field(default=Counts.highest, description="lần được tính điểm: cao nhất hoặc lần cuối")
+    time_limit_minutes: int | None = Field(default=None, ge=1)
+    questions: list[Id] = Field(default_factory=list, description="câu hỏi cố định")
+    draw: list[Draw] = Field(default_factory=list, description="câu hỏi rút ngẫu nhiên cho mỗi lần làm")
+    points_per_question: float = Field(default=1, gt=0)
+    instructions: str = Field(default="", description="hướng dẫn hiện cho học viên")
+    rating_scale: list[RatingLevel] = Field(default_factory=list, description="commitment: thang đánh giá cuối năm")
+    deadline: Id | None = Field(
+        default=None, description="id của mốc thời hạn trong facts.deadlines mà bài này phục vụ"
+    )
+
+
 class Topic(Model):
     schema_version: int = Field(description=f"phiên bản lược đồ đặc tả ({SCHEMA_VERSION})")
     id: Id
@@ -226,6 +278,8 @@ class Topic(Model):
     facts: Facts
     lessons: list[Lesson] = Field(min_length=1)
     questions: list[Question] = Field(default_factory=list)
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="múi giờ của các mốc giờ không ghi múi giờ")
+    assessments: list[Assessment] = Field(default_factory=list)
 
     # ---- lookups the builder and widgets use ----
     def content(self, content_id: str) -> Content:
@@ -233,6 +287,9 @@ class Topic(Model):
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)
+
+    def assessment(self, assessment_id: str) -> Assessment:
+        return next(a for a in self.assessments if a.id == assessment_id)
 
     def audience_name(self, audience_id: str) -> str:
         return next((a.name for a in self.facts.audiences if a.id == audience_id), audience_id)

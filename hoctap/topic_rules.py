@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .topic import SCHEMA_VERSION, LessonKind, Question, QuestionType, Topic
+from .topic import SCHEMA_VERSION, Assessment, AssessmentKind, LessonKind, Question, QuestionType, Topic
 
 
 def dotted(loc: tuple) -> str:
@@ -110,6 +110,58 @@ def cross_check(topic: Topic) -> list[tuple[tuple, str]]:
         if q.lesson not in lesson_ids:
             found.append(((*where, "lesson"), f"bài học không có trong lessons: {q.lesson!r}"))
         found += [((*where, *loc), msg) for loc, msg in answer_problems(q)]
+    found += _duplicates(topic.assessments, "bài kiểm tra", ("assessments",))
+    for i, assessment in enumerate(topic.assessments):
+        found += [(("assessments", i, *loc), msg) for loc, msg in assessment_problems(topic, assessment)]
+    return found
+
+
+def drawable(topic: Topic, content: str | None, lesson: str | None, difficulty) -> list[Question]:
+    """The questions of the bank a draw may pick from."""
+    return [
+        q
+        for q in topic.questions
+        if (content is None or q.content == content)
+        and (lesson is None or q.lesson == lesson)
+        and (difficulty is None or q.difficulty == difficulty)
+    ]
+
+
+def assessment_problems(topic: Topic, a: Assessment) -> list[tuple[tuple, str]]:
+    """What is wrong with one assessment: dates out of order, unknown ids, draws the bank cannot fill."""
+    found: list[tuple[tuple, str]] = []
+    audiences = {x.id for x in topic.facts.audiences}
+    questions = {q.id for q in topic.questions}
+    if not (a.opens < a.due):
+        found.append((("due",), "hạn nộp (due) phải sau giờ mở bài (opens)"))
+    if a.closes is not None and a.closes < a.due:
+        found.append((("closes",), "giờ đóng bài (closes) không được trước hạn nộp (due)"))
+    for j, role in enumerate(a.roles):
+        if role not in audiences:
+            found.append((("roles", j), f"vai trò không có trong facts.audiences: {role!r}"))
+    if a.deadline is not None and a.deadline not in {d.id for d in topic.facts.deadlines}:
+        found.append((("deadline",), f"mốc thời hạn không có trong facts.deadlines: {a.deadline!r}"))
+    if a.kind == AssessmentKind.commitment:
+        if a.questions or a.draw:
+            found.append((("questions",), "bài cam kết không có câu hỏi trắc nghiệm"))
+        if not a.rating_scale:
+            found.append((("rating_scale",), "bài cam kết cần thang đánh giá (rating_scale)"))
+        return found
+    if a.rating_scale:
+        found.append((("rating_scale",), "chỉ bài cam kết mới có thang đánh giá"))
+    if not a.questions and not a.draw:
+        found.append((("questions",), "bài kiểm tra cần câu hỏi cố định (questions) hoặc rút ngẫu nhiên (draw)"))
+    for j, qid in enumerate(a.questions):
+        if qid not in questions:
+            found.append((("questions", j), f"câu hỏi không có trong questions: {qid!r}"))
+    fixed = set(a.questions)
+    for j, d in enumerate(a.draw):
+        if d.content is not None and d.content not in {c.id for c in topic.contents}:
+            found.append((("draw", j, "content"), f"nội dung không có trong contents: {d.content!r}"))
+            continue
+        pool = [q for q in drawable(topic, d.content, d.lesson, d.difficulty) if q.id not in fixed]
+        if len(pool) < d.count:
+            found.append((("draw", j, "count"), f"ngân hàng chỉ có {len(pool)} câu phù hợp, không rút đủ {d.count}"))
     return found
 
 
