@@ -11,10 +11,10 @@ import unicodedata
 import ipywidgets
 import pytest
 import traitlets
-import yaml
 
 from hoctap.errors import HoctapError
 from hoctap.topic import Topic
+from tests.widget_specs import base_content, base_spec, install_topic, topic_from
 from widgets import lesson
 from widgets.explorer import ContentExplorer, ExplorerState, find_terms, highlight, render_page
 from widgets.style import markdown_html
@@ -23,7 +23,7 @@ XSS = "<script>alert(1)</script>"
 
 
 def spec(**content_changes) -> dict:
-    """A small valid spec with two contents; `content_changes` update the first content."""
+    """The base spec with two contents; `content_changes` update the first content."""
     first = {
         "id": "noi-dung-1",
         "number": 1,
@@ -44,30 +44,18 @@ def spec(**content_changes) -> dict:
         ],
     }
     first.update(content_changes)
-    second = {
-        "id": "noi-dung-2",
-        "number": 2,
-        "title": "Ý nghĩa lý luận, thực tiễn",
-        "short_title": "Ý nghĩa",
-        "cite": "L7",
-        "sections": [{"heading": "Ý nghĩa", "body": "Giá trị lý luận và thực tiễn."}],
-    }
-    return {
-        "schema_version": 1,
-        "id": "2021-thu",
-        "year": 2021,
-        "kind": "whole-term",
-        "title": "Chuyên đề thử",
-        "short_title": "Thử",
-        "source": {"name": "a.txt", "title": "A", "sha256": "0" * 64, "lines": 57, "content_lines": ["1", "5-39"]},
-        "contents": [first, second],
-        "facts": {"audiences": [{"id": "dang-vien", "name": "Đảng viên"}]},
-        "lessons": [{"id": "tong-quan", "title": "Tổng quan", "kind": "overview", "intro": "Giới thiệu"}],
-    }
+    second = base_content(
+        id="noi-dung-2",
+        number=2,
+        title="Ý nghĩa lý luận, thực tiễn",
+        short_title="Ý nghĩa",
+        sections=[{"heading": "Ý nghĩa", "body": "Giá trị lý luận và thực tiễn."}],
+    )
+    return base_spec(contents=[first, second])
 
 
 def make_topic(**content_changes) -> Topic:
-    return Topic.model_validate(spec(**content_changes))
+    return topic_from(spec(**content_changes))
 
 
 def descendants(widget: ipywidgets.Widget):
@@ -159,9 +147,7 @@ def test_terms_match_across_case_tone_placement_and_nfd():
 def test_terms_match_whole_words_on_one_line_only():
     terms = [
         *make_topic().contents[0].key_terms,
-        *Topic.model_validate(spec(key_terms=[{"term": "an", "meaning": "m", "cite": "L5", "evidence": "an"}]))
-        .contents[0]
-        .key_terms,
+        *make_topic(key_terms=[{"term": "an", "meaning": "m", "cite": "L5", "evidence": "an"}]).contents[0].key_terms,
     ]
     assert find_terms("bàn ban", terms) == []
     assert marked(highlight("tự lực\ntự cường", terms)) == []
@@ -233,9 +219,7 @@ def test_render_page_of_one_section_names_its_content():
 
 
 def test_lesson_explorer_loads_the_spec_by_id(tmp_path, monkeypatch):
-    (tmp_path / "data" / "topics").mkdir(parents=True)
-    (tmp_path / "data" / "topics" / "2021-thu.yaml").write_text(yaml.safe_dump(spec(), allow_unicode=True), "utf-8")
-    monkeypatch.setenv("HOCTAP_HOME", str(tmp_path))
+    install_topic(tmp_path, spec(), monkeypatch)
     view = lesson.explorer("2021-thu", "noi-dung-1")
     assert isinstance(view, ContentExplorer)
     assert view.tab.titles == ("Ý chính", "Liên hệ")

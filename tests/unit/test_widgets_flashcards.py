@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipywidgets
 import pytest
-import yaml
 
 from hoctap.errors import HoctapError
 from hoctap.topic import Topic
+from tests.widget_specs import base_content, base_spec, install_topic, topic_from
 from widgets import lesson
 from widgets.flashcards import Card, DeckState, FlashcardsView, deck_from_topic, render_card
 
@@ -15,7 +15,7 @@ XSS = "<script>alert(1)</script>"
 
 
 def spec(**fact_changes) -> dict:
-    """A small valid spec with two mottos, two documents and key terms in two contents."""
+    """The base spec with two mottos, two documents and key terms in two contents; `fact_changes` update the facts."""
     facts = {
         "audiences": [{"id": "dang-vien", "name": "Đảng viên"}],
         "mottos": [
@@ -59,32 +59,22 @@ def spec(**fact_changes) -> dict:
     facts.update(fact_changes)
 
     def content(number: int, terms: list[tuple[str, str]]) -> dict:
-        return {
-            "id": f"noi-dung-{number}",
-            "number": number,
-            "title": f"Nội dung {number}",
-            "short_title": f"ND{number}",
-            "cite": "L7",
-            "key_terms": [{"term": t, "meaning": m, "cite": "L7", "evidence": "x"} for t, m in terms],
-            "sections": [{"heading": "A", "body": "B"}],
-        }
+        return base_content(
+            id=f"noi-dung-{number}",
+            number=number,
+            title=f"Nội dung {number}",
+            short_title=f"ND{number}",
+            key_terms=[{"term": t, "meaning": m, "cite": "L7", "evidence": "x"} for t, m in terms],
+        )
 
-    return {
-        "schema_version": 1,
-        "id": "2021-thu",
-        "year": 2021,
-        "kind": "whole-term",
-        "title": "Chuyên đề thử",
-        "short_title": "Thử",
-        "source": {"name": "a.txt", "title": "A", "sha256": "0" * 64, "lines": 57, "content_lines": ["1", "5-39"]},
-        "contents": [content(1, [("tự lực", "dựa vào sức mình")]), content(2, [("nêu gương", "làm gương")])],
-        "facts": facts,
-        "lessons": [{"id": "tong-quan", "title": "Tổng quan", "kind": "overview", "intro": "Giới thiệu"}],
-    }
+    return base_spec(
+        contents=[content(1, [("tự lực", "dựa vào sức mình")]), content(2, [("nêu gương", "làm gương")])],
+        facts=facts,
+    )
 
 
 def make_topic(**fact_changes) -> Topic:
-    return Topic.model_validate(spec(**fact_changes))
+    return topic_from(spec(**fact_changes))
 
 
 def numbered(n: int) -> DeckState:
@@ -242,9 +232,7 @@ def test_card_text_is_escaped():
 
 
 def test_lesson_flashcards_loads_the_spec_and_shuffles_with_a_seed(tmp_path, monkeypatch):
-    (tmp_path / "data" / "topics").mkdir(parents=True)
-    (tmp_path / "data" / "topics" / "2021-thu.yaml").write_text(yaml.safe_dump(spec(), allow_unicode=True), "utf-8")
-    monkeypatch.setenv("HOCTAP_HOME", str(tmp_path))
+    install_topic(tmp_path, spec(), monkeypatch)
     view = lesson.flashcards("2021-thu", "documents")
     assert isinstance(view, FlashcardsView)
     assert "Văn bản liên quan" in view.title.value and "Công văn 3058/UBND-NC" in view.card.value

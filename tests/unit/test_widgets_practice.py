@@ -7,11 +7,10 @@ import unicodedata
 
 import ipywidgets
 import pytest
-import yaml
 
 from hoctap import catalog
 from hoctap.errors import HoctapError
-from hoctap.topic import Topic
+from tests.widget_specs import base_spec, install_topic, topic_from
 from widgets import lesson
 from widgets.practice import PracticeState, PracticeView, QuestionView
 
@@ -62,31 +61,11 @@ QUESTIONS = [
 
 
 def spec(questions: list[dict] | None = None) -> dict:
-    return {
-        "schema_version": 1,
-        "id": "2021-thu",
-        "year": 2021,
-        "kind": "whole-term",
-        "title": "Chuyên đề thử",
-        "short_title": "Thử",
-        "source": {"name": "a.txt", "title": "A", "sha256": "0" * 64, "lines": 57, "content_lines": ["1", "5-39"]},
-        "contents": [
-            {
-                "id": "noi-dung-1",
-                "number": 1,
-                "title": "T",
-                "short_title": "T",
-                "cite": "L7",
-                "sections": [{"heading": "A", "body": "B"}],
-            }
-        ],
-        "facts": {"audiences": [{"id": "dang-vien", "name": "Đảng viên"}]},
-        "lessons": [{"id": "tong-quan", "title": "Tổng quan", "kind": "overview", "intro": "Giới thiệu"}],
-        "questions": QUESTIONS if questions is None else questions,
-    }
+    """The base spec with `questions` (default: QUESTIONS)."""
+    return base_spec(questions=QUESTIONS if questions is None else questions)
 
 
-TOPIC = Topic.model_validate(spec())
+TOPIC = topic_from(spec())
 
 
 def view_of(question_id: str, **kwargs) -> QuestionView:
@@ -114,6 +93,14 @@ def answer(view: QuestionView, response) -> None:
             dropdown.value = oid
 
 
+def checked(question_id: str, response) -> QuestionView:
+    """A fresh view of the question, answered with `response` and checked."""
+    view = view_of(question_id)
+    answer(view, response)
+    view.check_button.click()
+    return view
+
+
 def descendants(widget: ipywidgets.Widget):
     yield widget
     for child in getattr(widget, "children", ()):
@@ -134,13 +121,12 @@ CASES = [
     ),
     ("q-order", ["q3", "t10", "cuoi"], ["t10", "q3", "cuoi"], ["q3", "t10"]),
 ]
+each_case = pytest.mark.parametrize(("qid", "right", "wrong", "partial"), CASES, ids=[c[0] for c in CASES])
 
 
-@pytest.mark.parametrize(("qid", "right", "wrong", "partial"), CASES, ids=[c[0] for c in CASES])
+@each_case
 def test_right_answer(qid, right, wrong, partial):
-    view = view_of(qid)
-    answer(view, right)
-    view.check_button.click()
+    view = checked(qid, right)
     assert (view.state.status, view.state.checked, view.state.correct) == ("right", True, True)
     assert '<div class="hoctap-right"' in view.feedback.value and "hoctap-wrong" not in view.feedback.value
     assert "Đúng rồi!" in view.feedback.value and "Đáp án đúng" not in view.feedback.value
@@ -148,35 +134,27 @@ def test_right_answer(qid, right, wrong, partial):
     assert "Nguồn: dòng L13 của văn bản kế hoạch" in view.feedback.value
 
 
-@pytest.mark.parametrize(("qid", "right", "wrong", "partial"), CASES, ids=[c[0] for c in CASES])
+@each_case
 def test_wrong_answer_shows_the_right_one(qid, right, wrong, partial):
-    view = view_of(qid)
-    answer(view, wrong)
-    view.check_button.click()
+    view = checked(qid, wrong)
     assert (view.state.status, view.state.checked, view.state.correct) == ("wrong", True, False)
     assert '<div class="hoctap-wrong"' in view.feedback.value and "hoctap-right" not in view.feedback.value
     assert "Chưa đúng." in view.feedback.value and "Đáp án đúng:" in view.feedback.value
     assert "Giải thích:" in view.feedback.value and "Nguồn: dòng L13" in view.feedback.value
 
 
-@pytest.mark.parametrize(("qid", "right", "wrong", "partial"), CASES, ids=[c[0] for c in CASES])
+@each_case
 def test_unanswered_check_asks_for_an_answer_and_is_not_wrong(qid, right, wrong, partial):
-    view = view_of(qid)
-    answer(view, partial)
-    view.check_button.click()
+    view = checked(qid, partial)
     assert (view.state.status, view.state.checked, view.state.correct) == ("empty", False, None)
     assert "Hãy chọn hoặc nhập câu trả lời trước khi kiểm tra." in view.feedback.value
     assert "hoctap-wrong" not in view.feedback.value and "Đáp án đúng" not in view.feedback.value
 
 
 def test_answer_text_names_options_not_ids():
-    view = view_of("q-order")
-    answer(view, ["t10", "q3", "cuoi"])
-    view.check_button.click()
+    view = checked("q-order", ["t10", "q3", "cuoi"])
     assert "Quý III năm 2021 → Tháng 10 năm 2021 → Cuối năm 2021" in view.feedback.value
-    view = view_of("q-match")
-    answer(view, {"cv-3058": "ct-26", "cv-3232": "ct-27"})
-    view.check_button.click()
+    view = checked("q-match", {"cv-3058": "ct-26", "cv-3232": "ct-27"})
     assert "Công văn 3058/UBND-NC → Chỉ thị 27/CT-TTg" in view.feedback.value
 
 
@@ -186,9 +164,7 @@ def test_answer_text_names_options_not_ids():
     ids=["old-tone", "upper", "nfd", "spaces", "dot"],
 )
 def test_short_answer_accepted_across_tone_placement_nfd_and_case(typed):
-    view = view_of("q-short")
-    answer(view, typed)
-    view.check_button.click()
+    view = checked("q-short", typed)
     assert view.state.correct is True
 
 
@@ -342,7 +318,7 @@ def test_practice_view_refuses_unknown_questions():
 
 
 def test_spec_text_is_escaped():
-    topic = Topic.model_validate(spec([q("x", "single", "b", [("a", "Một"), ("b", XSS)], prompt=XSS, explanation=XSS)]))
+    topic = topic_from(spec([q("x", "single", "b", [("a", "Một"), ("b", XSS)], prompt=XSS, explanation=XSS)]))
     view = PracticeView(topic, ["x"])
     question = view.questions[0]
     assert "<script>" not in question.prompt.value and "&lt;script&gt;" in question.prompt.value
@@ -357,9 +333,7 @@ def test_spec_text_is_escaped():
 
 
 def test_lesson_practice_loads_the_spec_by_id(tmp_path, monkeypatch):
-    (tmp_path / "data" / "topics").mkdir(parents=True)
-    (tmp_path / "data" / "topics" / "2021-thu.yaml").write_text(yaml.safe_dump(spec(), allow_unicode=True), "utf-8")
-    monkeypatch.setenv("HOCTAP_HOME", str(tmp_path))
+    install_topic(tmp_path, spec(), monkeypatch)
     view = lesson.practice("2021-thu", ["q-tf", "q-short"])
     assert isinstance(view, PracticeView)
     assert [v.state.question.id for v in view.questions] == ["q-tf", "q-short"]

@@ -8,10 +8,10 @@ import re
 import ipywidgets
 import pytest
 import traitlets
-import yaml
 
 from hoctap.errors import HoctapError
 from hoctap.topic import Topic
+from tests.widget_specs import base_spec, install_topic, topic_from
 from widgets import lesson
 from widgets.timeline import TimelineState, TimelineView, check_today, render_timeline
 
@@ -37,25 +37,9 @@ DEADLINES = [  # not in date order on purpose
 
 
 def spec(deadlines: list[dict] | None = None, audiences: list[dict] | None = None) -> dict:
-    return {
-        "schema_version": 1,
-        "id": "2021-thu",
-        "year": 2021,
-        "kind": "whole-term",
-        "title": "Chuyên đề thử",
-        "short_title": "Thử",
-        "source": {"name": "a.txt", "title": "A", "sha256": "0" * 64, "lines": 57, "content_lines": ["1", "5-39"]},
-        "contents": [
-            {
-                "id": "noi-dung-1",
-                "number": 1,
-                "title": "T",
-                "short_title": "T",
-                "cite": "L7",
-                "sections": [{"heading": "A", "body": "B"}],
-            }
-        ],
-        "facts": {
+    """The base spec with three audiences and `deadlines` (default: DEADLINES)."""
+    return base_spec(
+        facts={
             "audiences": audiences
             or [
                 {"id": "can-bo-chu-chot", "name": "Cán bộ chủ chốt"},
@@ -63,13 +47,12 @@ def spec(deadlines: list[dict] | None = None, audiences: list[dict] | None = Non
                 {"id": "nhan-dan", "name": "Nhân dân"},
             ],
             "deadlines": DEADLINES if deadlines is None else deadlines,
-        },
-        "lessons": [{"id": "tong-quan", "title": "Tổng quan", "kind": "overview", "intro": "Giới thiệu"}],
-    }
+        }
+    )
 
 
 def make_topic(**changes) -> Topic:
-    return Topic.model_validate(spec(**changes))
+    return topic_from(spec(**changes))
 
 
 def sequence(html: str) -> list[str]:
@@ -193,9 +176,7 @@ def test_check_today():
 
 
 def test_lesson_timeline_loads_the_spec_by_id(tmp_path, monkeypatch):
-    (tmp_path / "data" / "topics").mkdir(parents=True)
-    (tmp_path / "data" / "topics" / "2021-thu.yaml").write_text(yaml.safe_dump(spec(), allow_unicode=True), "utf-8")
-    monkeypatch.setenv("HOCTAP_HOME", str(tmp_path))
+    install_topic(tmp_path, spec(), monkeypatch)
     view = lesson.timeline("2021-thu", today="2021-10-15")
     assert isinstance(view, TimelineView)
     assert view.state.today == dt.date(2021, 10, 15)
