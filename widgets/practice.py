@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any
 
 import ipywidgets
 import traitlets
@@ -22,20 +21,12 @@ from hoctap.errors import HoctapError
 from hoctap.text import sort_key
 from hoctap.topic import Option, Question, QuestionType, Topic
 
+from .inputs import HINTS, Shown, make_input
 from .style import cite_text, dress, esc
 
 CLASS = "hoctap-practice"
 QUESTION_CLASS = "hoctap-question"
 EMPTY_MESSAGE = "Hãy chọn hoặc nhập câu trả lời trước khi kiểm tra."
-UNCHOSEN = ""  # the Dropdown value meaning "not chosen yet": never an option id ([a-z0-9-]+)
-HINTS = {
-    QuestionType.single: "Chọn một đáp án.",
-    QuestionType.multiple: "Chọn tất cả các đáp án đúng.",
-    QuestionType.true_false: "Nhận định trên đúng hay sai?",
-    QuestionType.short_text: "Nhập câu trả lời ngắn.",
-    QuestionType.matching: "Ghép mỗi ý với một ý phù hợp.",
-    QuestionType.ordering: "Sắp xếp theo đúng thứ tự: chọn một ý cho từng vị trí.",
-}
 
 
 class PracticeState(traitlets.HasTraits):
@@ -117,134 +108,6 @@ def render_feedback(state: PracticeState) -> str:
     return f'<div class="{kind}" role="status">{"".join(parts)}</div>'
 
 
-# ---------------------------------------------------------------- inputs, one per question type
-
-
-class _Input:
-    """The widgets that take a response of one type: `read()` gives the response, `clear()` empties."""
-
-    widget: ipywidgets.Widget
-    controls: list[ipywidgets.ValueWidget]
-
-    def read(self) -> Any:
-        raise NotImplementedError
-
-    def clear(self) -> None:
-        raise NotImplementedError
-
-
-class _Single(_Input):
-    def __init__(self, state: PracticeState):
-        options = [(o.text, o.id) for o in state.choices]
-        self.widget = ipywidgets.RadioButtons(options=options, index=None, layout=ipywidgets.Layout(width="auto"))
-        self.controls = [self.widget]
-
-    def read(self):
-        return self.widget.value
-
-    def clear(self):
-        self.widget.index = None
-
-
-class _Multiple(_Input):
-    def __init__(self, state: PracticeState):
-        self.ids = [o.id for o in state.choices]
-        self.controls = [
-            ipywidgets.Checkbox(value=False, description=o.text, indent=False, layout=ipywidgets.Layout(width="auto"))
-            for o in state.choices
-        ]
-        self.widget = ipywidgets.VBox(self.controls)
-
-    def read(self):
-        return [oid for oid, box in zip(self.ids, self.controls, strict=True) if box.value]
-
-    def clear(self):
-        for box in self.controls:
-            box.value = False
-
-
-class _TrueFalse(_Input):
-    def __init__(self, state: PracticeState):
-        self.widget = ipywidgets.ToggleButtons(
-            options=[("Đúng", True), ("Sai", False)], value=None, layout=ipywidgets.Layout(width="auto")
-        )
-        self.controls = [self.widget]
-
-    def read(self):
-        return self.widget.value
-
-    def clear(self):
-        self.widget.value = None
-
-
-class _ShortText(_Input):
-    def __init__(self, state: PracticeState):
-        self.widget = ipywidgets.Text(placeholder="Nhập câu trả lời", layout=ipywidgets.Layout(width="100%"))
-        self.controls = [self.widget]
-
-    def read(self):
-        return self.widget.value
-
-    def clear(self):
-        self.widget.value = ""
-
-
-def _dropdown(options: list[Option], description: str = "") -> ipywidgets.Dropdown:
-    return ipywidgets.Dropdown(
-        options=[("— Chọn —", UNCHOSEN), *[(o.text, o.id) for o in options]],
-        value=UNCHOSEN,
-        description=description,
-        style={"description_width": "initial"},
-        layout=ipywidgets.Layout(width="auto", max_width="100%"),
-    )
-
-
-class _Matching(_Input):
-    """One Dropdown per left item (its text above, so long texts wrap on a phone)."""
-
-    def __init__(self, state: PracticeState):
-        self.ids = [o.id for o in state.question.options]
-        self.controls = [_dropdown(state.targets) for _ in self.ids]
-        rows = [
-            ipywidgets.VBox([ipywidgets.HTML(f"<strong>{esc(o.text)}</strong>"), dd])
-            for o, dd in zip(state.question.options, self.controls, strict=True)
-        ]
-        self.widget = ipywidgets.VBox(rows)
-
-    def read(self):
-        return {oid: dd.value or None for oid, dd in zip(self.ids, self.controls, strict=True)}
-
-    def clear(self):
-        for dd in self.controls:
-            dd.value = UNCHOSEN
-
-
-class _Ordering(_Input):
-    """A Dropdown per position; the response exists only once every position is chosen."""
-
-    def __init__(self, state: PracticeState):
-        self.controls = [_dropdown(state.choices, f"Thứ {k}") for k in range(1, len(state.choices) + 1)]
-        self.widget = ipywidgets.VBox(self.controls)
-
-    def read(self):
-        chosen = [dd.value for dd in self.controls]
-        return chosen if all(chosen) else None
-
-    def clear(self):
-        for dd in self.controls:
-            dd.value = UNCHOSEN
-
-
-_INPUTS: dict[QuestionType, type[_Input]] = {
-    QuestionType.single: _Single,
-    QuestionType.multiple: _Multiple,
-    QuestionType.true_false: _TrueFalse,
-    QuestionType.short_text: _ShortText,
-    QuestionType.matching: _Matching,
-    QuestionType.ordering: _Ordering,
-}
-
-
 # ---------------------------------------------------------------- views
 
 
@@ -265,7 +128,7 @@ class QuestionView(ipywidgets.VBox):
     ):
         super().__init__(**kwargs)
         self.state = PracticeState(question, seed=seed)
-        self.input = _INPUTS[question.type](self.state)
+        self.input = make_input(Shown(question.type, self.state.choices, question.options, self.state.targets))
         label = f'<span class="hoctap-qnum">Câu {number}.</span> ' if number else ""
         self.prompt = ipywidgets.HTML(
             f'<div class="hoctap-prompt">{label}{esc(question.prompt)}</div>'
