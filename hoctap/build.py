@@ -1,4 +1,5 @@
-"""Spec → files: the lesson notebooks and the spec's JSON schema, reproducible byte for byte.
+"""Spec → files: the lesson notebooks, the assessments' nbgrader source notebooks and the spec's JSON schema,
+reproducible byte for byte.
 
 `build()` writes what differs; `build(check=True)` writes nothing and reports every file that is
 missing, stale or left over, so CI can insist that what is committed is what the spec produces.
@@ -13,7 +14,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from . import quiz_notebooks
 from .catalog import Layout, layout
+from .course import course_for
 from .lessons import Cell, lesson_cells
 from .topic import Topic, load_topic
 
@@ -103,6 +106,7 @@ def build(*, check: bool = False, where: Layout | None = None, topics: list[Topi
             report.skipped.append(topic.id)
             continue
         wanted.update(expected_files(topic, where))
+        wanted.update(quiz_notebooks.expected_files(topic, where))
     for path, text in wanted.items():
         current = path.read_text(encoding="utf-8") if path.is_file() else None
         if current == text:
@@ -115,9 +119,12 @@ def build(*, check: bool = False, where: Layout | None = None, topics: list[Topi
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(path)
             report.written.append(path)
-    for path in sorted(where.lessons.glob("*/*.ipynb")):
+    sources = course_for(where).source
+    for path in sorted([*where.lessons.glob("*/*.ipynb"), *sources.glob("*/*.ipynb")]):
         if path not in wanted and _generated_here(path):
             report.removed.append(path)
             if not check:
                 path.unlink()
+                if path.parent.parent == sources and not any(path.parent.iterdir()):
+                    path.parent.rmdir()  # an empty assignment folder would still be an nbgrader assignment
     return report

@@ -1,0 +1,228 @@
+"""The nbgrader course: its folders, its gradebook and its settings, owned by one object (like nbgrader's coursedir).
+
+`Course(root)` is the course root (`assessments/` of the kit, or a test's temp dir). Every setting the kit gives
+nbgrader comes from `Course.nbgrader_config()`; `assessments/nbgrader_config.py` loads the same settings for
+people who run the `nbgrader` command or formgrader inside `assessments/`, so there is one source of truth.
+
+    course = course_for(layout())
+    course.ensure_db(topic.assessments, topic.timezone)   # once, serially, before graders run in parallel
+    course.release("2021-kiem-tra-noi-dung-1")            # nbgrader generate_assignment, through its Python API
+    course.api().autograde("2021-kiem-tra-noi-dung-1", "hv-001")
+
+nbgrader itself is imported only when a method needs it: building notebooks does not pay for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from traitlets.config import Config
+
+from .errors import CourseError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+
+    from .catalog import Layout
+    from .topic import Assessment
+
+COURSE_ID = "hoctap"
+# What a learner sees in the commitment cell of the release (nbgrader's ClearSolutions.text_stub): the source holds
+# the same words between `### BEGIN SOLUTION` and `### END SOLUTION`. An unchanged cell scores 0 without a grader.
+TEXT_STUB = "(Học viên viết bản cam kết ở đây.)"
+EXECUTE_TIMEOUT = 30  # seconds a cell of a submission may run while autograding
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+class Course:
+    """One nbgrader course rooted at `root`; `db_url` defaults to `sqlite:///<root>/gradebook.db`."""
+
+    def __init__(self, root: str | Path, db_url: str | None = None):
+        self.root = Path(root).resolve()
+        self._db_url = db_url
+
+    def __repr__(self) -> str:
+        return f"Course({str(self.root)!r}, db_url={self.db_url!r})"
+
+    # ------------------------------------------------------------------ layout (nbgrader's default structure)
+    @property
+    def db_url(self) -> str:
+        return self._db_url or f"sqlite:///{self.root / 'gradebook.db'}"
+
+    @property
+    def source(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def release_dir(self) -> Path:
+        return self.root / "release"
+
+    @property
+    def submitted(self) -> Path:
+        return self.root / "submitted"
+
+    @property
+    def autograded(self) -> Path:
+        return self.root / "autograded"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
+
+    def source_notebook(self, assignment_id: str) -> Path:
+        """`source/<id>/<id>.ipynb`: one notebook per assessment, named like it."""
+        return self.source / assignment_id / f"{assignment_id}.ipynb"
+
+    def release_notebook(self, assignment_id: str) -> Path:
+        return self.release_dir / assignment_id / f"{assignment_id}.ipynb"
+
+    def submission_dir(self, student_id: str, assignment_id: str) -> Path:
+        """`submitted/<student>/<assignment>/`: the notebook and `timestamp.txt` go here."""
+        return self.submitted / student_id / assignment_id
+
+    def autograded_notebook(self, student_id: str, assignment_id: str) -> Path:
+        return self.autograded / student_id / assignment_id / f"{assignment_id}.ipynb"
+
+    def feedback_html(self, student_id: str, assignment_id: str) -> Path:
+        return self.feedback / student_id / assignment_id / f"{assignment_id}.html"
+
+    # ------------------------------------------------------------------ nbgrader
+    def nbgrader_config(self) -> Config:
+        """Every setting the kit gives nbgrader (a fresh traitlets Config each call)."""
+        from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+        from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, GetGrades
+
+        c = Config()
+        c.CourseDirectory.root = str(self.root)
+        c.CourseDirectory.db_url = self.db_url
+        # A non-empty course id: nbgrader inserts the course row only for one, and PostgreSQL enforces the
+        # assignment → course foreign key that SQLite ignores.
+        c.CourseDirectory.course_id = COURSE_ID
+        c.ClearSolutions.text_stub = TEXT_STUB
+        c.Execute.timeout = EXECUTE_TIMEOUT
+        # A deleted test cell is put back and run; it lands before its answer cell and fails, so deleting one never
+        # earns a point and never leaves a grade waiting for a human.
+        c.OverwriteCells.add_missing_cells = True
+        # nbgrader's feedback shows the autograded notebook as is: hidden tests, and tracebacks that quote the line
+        # holding the key. Feedback keeps each cell's score and drops both (a quiz has no other output to show).
+        c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ClearOutput, CSSHTMLHeaderPreprocessor]
+        c.NbGraderAPI.timezone = DEFAULT_TIMEZONE
+        return c
+
+    def api(self) -> NbGraderAPI:
+        """nbgrader's Python API bound to this course (its methods return {"success", "error", "log"})."""
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        config = self.nbgrader_config()
+        with _alembic_on_path():
+            return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+    def gradebook(self) -> Gradebook:
+        """nbgrader's Gradebook on this course's database (use as a context manager: it must be closed)."""
+        from nbgrader.api import Gradebook
+
+        with _alembic_on_path():
+            return Gradebook(self.db_url, COURSE_ID)
+
+    def ensure_db(self, assessments: Iterable[Assessment], timezone: str = DEFAULT_TIMEZONE) -> None:
+        """Create the gradebook if it is missing and every assessment as an nbgrader assignment with its due date.
+
+        Run once, serially, before parallel graders: creating nbgrader's tables is not safe to race. Idempotent:
+        a changed due date is updated.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        with _serial(self.db_url), self.gradebook() as gb:
+            for assessment in assessments:
+                gb.update_or_create_assignment(assessment.id, duedate=due_utc(assessment.due, timezone))
+
+    def release(self, assignment_id: str) -> dict[str, Any]:
+        """`nbgrader generate_assignment` for one assessment: source → release, cells and key into the gradebook.
+
+        Returns nbgrader's result dict; raises CourseError (one line, naming the fix) when it fails.
+        """
+        source = self.source_notebook(assignment_id)
+        if not source.is_file():
+            raise CourseError(f"{source}: không có notebook nguồn của bài '{assignment_id}'; chạy `hoctap build`")
+        with _alembic_on_path():  # the first release may be what creates the gradebook
+            result = self.api().generate_assignment(assignment_id, force=True, create=True)
+        if not result.get("success"):
+            raise CourseError(
+                f"{source}: nbgrader generate_assignment thất bại: {_last_line(result)}; xem nhật ký với "
+                f"`nbgrader generate_assignment {assignment_id} --force` trong {self.root}"
+            )
+        return result
+
+
+def course_at(root: str | Path) -> Course:
+    """The course rooted at `root`; `HOCTAP_DB_URL` points its gradebook elsewhere (`postgresql+psycopg2://…`)."""
+    return Course(root, os.environ.get("HOCTAP_DB_URL") or None)
+
+
+def course_for(where: Layout) -> Course:
+    """The course of a kit installation: its `assessments/` folder (SQLite gradebook inside unless HOCTAP_DB_URL)."""
+    return course_at(where.assessments)
+
+
+def due_utc(when: dt.datetime, timezone: str = DEFAULT_TIMEZONE) -> dt.datetime:
+    """A spec time (local to `timezone` unless it names its own) as the naive UTC nbgrader stores."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(timezone))
+    return when.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _last_line(result: dict[str, Any]) -> str:
+    for text in (result.get("error"), result.get("log")):
+        lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        if lines:
+            return lines[-1]
+    return "không rõ lỗi"
+
+
+@contextlib.contextmanager
+def _alembic_on_path() -> Iterator[None]:
+    """nbgrader's Gradebook runs `alembic` from PATH when it creates a database: use the one beside this Python."""
+    if shutil.which("alembic"):
+        yield
+        return
+    here = str(Path(sys.executable).parent)
+    if not (Path(here) / "alembic").exists():
+        raise CourseError(
+            f"không tìm thấy lệnh `alembic` mà nbgrader cần để tạo gradebook; đặt {here} đầu PATH hoặc "
+            "chạy `pip install alembic`"
+        )
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = here + os.pathsep + old
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = old
+
+
+@contextlib.contextmanager
+def _serial(db_url: str) -> Iterator[None]:
+    """An exclusive lock per database between processes of this machine (POSIX), kept in the temp dir so the
+    course folder gets no runtime file; elsewhere, callers keep to one process themselves."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    name = hashlib.sha256(db_url.encode("utf-8")).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"hoctap-gradebook-{name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
