@@ -27,6 +27,18 @@ class ServeError(HoctapError):
     """A server could not be started (port taken, missing executable)."""
 
 
+class CourseError(HoctapError):
+    """The nbgrader course cannot do what was asked (missing source notebook, nbgrader failed, no alembic)."""
+
+
+class RosterError(SpecError):
+    """A roster file (or the access-codes file beside it) has problems: one `FILE:ROW: column: message` each."""
+
+
+class GradebookError(HoctapError):
+    """The gradebook database cannot be opened, created or written (URL, driver, `alembic` on PATH)."""
+
+
 class Problem:
     """One problem in one file: printed as `FILE:LINE: field.path: message`."""
 
