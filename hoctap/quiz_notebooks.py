@@ -8,6 +8,8 @@ Notebook metadata
     `kernelspec` python3, `language_info` {"name": "python"}, and `hoctap`:
     {"generated_by": "hoctap build", "topic", "assessment", "kind": "quiz"|"final"|"commitment", "title",
     "instructions", "points_per_question", "rating_scale": [{"id", "label", "points"}] (commitment; else []),
+    "timezone", "roles", "units", "opens", "due", "closes" (ISO text or null), "attempts", "counts",
+    "time_limit_minutes" (the assessment's rules, so the learner side never reads the spec),
     "slots": [{"slot": k, "candidates": [question id, ...]}, ...],
     "questions": {question id: {"type", "prompt", "options": [{"id", "text"}], "targets": [{"id", "text"}],
     "content" (id or null), "cite"}}}.
@@ -211,6 +213,16 @@ def notebook_text(topic: Topic, assessment: Assessment) -> str:
         "rating_scale": [
             {"id": level.id, "label": level.label, "points": float(level.points)} for level in assessment.rating_scale
         ],
+        # The rules the learner app and the server enforce, so neither needs the spec (which holds the keys).
+        "timezone": topic.timezone,
+        "roles": list(assessment.roles),
+        "units": list(assessment.units),
+        "opens": assessment.opens.isoformat(),
+        "due": assessment.due.isoformat(),
+        "closes": assessment.closes.isoformat() if assessment.closes else None,
+        "attempts": assessment.attempts,
+        "counts": assessment.counts.value,
+        "time_limit_minutes": assessment.time_limit_minutes,
         "slots": [{"slot": k, "candidates": c} for k, c in enumerate(slot_candidates, start=1)],
         "questions": {qid: _public(questions[qid]) for qid in shown},
     }

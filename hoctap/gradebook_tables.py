@@ -1,0 +1,108 @@
+"""The kit's own tables in nbgrader's gradebook database: what nbgrader does not keep about a learner.
+
+They live in the same database as nbgrader's (any SQLAlchemy URL: SQLite by default, PostgreSQL when the course
+grows), so moving the gradebook moves them too. nbgrader's tables are created first, by nbgrader itself (its
+`Gradebook` also stamps the alembic version); ours are created beside them with `metadata.create_all`, which
+leaves existing tables alone. nbgrader's migrations (`nbgrader db upgrade`) only touch nbgrader's own tables.
+
+`hoctap_learner`: one row per learner imported from a roster.
+    student_id      → nbgrader `student.id` (deleted with the student: `nbgrader db student remove` keeps working)
+    unit, unit_id   the unit as written in the roster, and as an id (`chi-bo-van-phong-tinh-uy`, what assessments name)
+    role            a role id of the topic's audiences (`dang-vien`)
+    code_hash       the access code as `scrypt:N:r:p$salt$hash`, never the code itself
+    code_issued_at, updated_at  (UTC)
+The learner's name and email stay in nbgrader's `student` row: one place for each fact.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Column, DateTime, ForeignKey, MetaData, String, Table, create_engine, inspect, make_url
+
+from .errors import GradebookError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+
+# nbgrader's `student` table, the columns the kit reads and writes (nbgrader 0.9's schema; it has more, all
+# nullable). Declared here so that importing a roster into an existing gradebook or checking a code does not import
+# nbgrader (2.4 s). Never created by this module: nbgrader owns it (`ensure_tables` creates `learner` only).
+student = Table(
+    "student",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("first_name", String(128)),
+    Column("last_name", String(128)),
+    Column("email", String(128)),
+)
+# Tables nbgrader creates with a new gradebook: when they all stand, nbgrader need not be asked.
+NBGRADER_TABLES = {"alembic_version", "course", "student", "assignment", "submitted_assignment"}
+
+learner = Table(
+    "hoctap_learner",
+    metadata,
+    Column(
+        "student_id",
+        String(128),
+        ForeignKey("student.id", ondelete="CASCADE"),
+        primary_key=True,
+        comment="nbgrader student.id",
+    ),
+    Column("unit", String(255), nullable=False, comment="đơn vị, như ghi trong danh sách"),
+    Column("unit_id", String(255), nullable=False, index=True, comment="đơn vị dạng id [a-z0-9-]"),
+    Column("role", String(64), nullable=False, index=True, comment="vai trò: id trong facts.audiences"),
+    Column("code_hash", String(255), nullable=True, comment="mã truy cập đã băm: scheme$salt$hash"),
+    Column("code_issued_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def safe_url(db_url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as is: it holds no usable password
+        return db_url
+
+
+def ensure_tables(db_url: str, course_id: str | None = None) -> Engine:
+    """Create nbgrader's tables (through nbgrader) and the kit's, if missing; return an engine on the database.
+
+    Run serially: nbgrader's table creation is not safe to race. The caller disposes of the engine.
+    """
+    try:
+        engine = create_engine(db_url, future=True)
+        if not NBGRADER_TABLES <= set(inspect(engine).get_table_names()):
+            _create_nbgrader_tables(db_url, course_id)
+        metadata.create_all(engine, tables=[learner])
+    except GradebookError:
+        raise
+    except Exception as error:
+        raise GradebookError(
+            f"không mở được gradebook {safe_url(db_url)}: {type(error).__name__}: {first_line(error)}; "
+            "kiểm tra db_url (HOCTAP_DB_URL), quyền ghi và máy chủ cơ sở dữ liệu"
+        ) from error
+    return engine
+
+
+def _create_nbgrader_tables(db_url: str, course_id: str | None) -> None:
+    from nbgrader.api import Gradebook
+
+    from .course import COURSE_ID
+
+    if shutil.which("alembic") is None:
+        raise GradebookError(
+            "không tìm thấy lệnh `alembic` mà nbgrader cần để tạo gradebook; đặt thư mục bin của môi trường ảo "
+            "(.venv/bin) đầu PATH, hoặc chạy qua `make`"
+        )
+    Gradebook(db_url, course_id or COURSE_ID).close()
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message, cut to 200 characters (driver errors run long)."""
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else ""
