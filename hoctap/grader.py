@@ -1,0 +1,199 @@
+"""Submitted attempts → nbgrader grades, feedback and the learner's result, each attempt exactly once.
+
+The queue is the attempts table (`Attempts.claim` is an UPDATE only one grader wins). For each attempt the
+grader rebuilds the submission from the release notebook and the stored `answers.json` — it never trusts a
+notebook a learner could have edited (an answer cell is code: a crafted one could redefine the check) —
+puts it in nbgrader's `submitted/<learner>/<assessment>/`, autogrades through nbgrader's Python API (which
+restores the hidden tests from the gradebook), generates nbgrader's feedback (hidden tests and outputs
+dropped), and writes the learner's result: score and, per question, right or wrong, the right answer, the
+explanation and the source line. A grader killed mid-way puts back what it held when it restarts.
+
+When an assessment counts the highest attempt and a later attempt scores lower, the better attempt is put
+back and graded again, so nbgrader's gradebook (what formgrader and the progress tables read) holds the
+attempt that counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from . import catalog
+from .answer import answer_text
+from .attempts import Attempt, Attempts
+from .course import Course
+from .database import engine_for
+from .errors import HoctapError
+from .submit import fill_commitment, fill_quiz, quiz_answers
+
+RESULTS = "results"  # assessments/results/<learner>/<assessment>/<attempt>.json: what the learner app shows
+
+
+class GradingError(HoctapError):
+    """nbgrader could not grade a submission (its log's last line says why)."""
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def attempts_dir(course: Course) -> Path:
+    return course.root / "attempts"
+
+
+def attempt_folder(course: Course, student: str, assessment: str, number: int) -> Path:
+    return attempts_dir(course) / student / assessment / str(number)
+
+
+def result_path(course: Course, student: str, assessment: str, number: int) -> Path:
+    return course.root / RESULTS / student / assessment / f"{number}.json"
+
+
+@dataclass
+class GradeReport:
+    graded: int = 0
+    failed: int = 0
+
+
+class Grader:
+    """Takes submitted attempts in order and grades them; several may run on one database."""
+
+    def __init__(self, course: Course, name: str | None = None):
+        self.course = course
+        self.name = name or f"{socket.gethostname()}-{os.getpid()}"
+        self.attempts = Attempts(engine_for(course.db_url))
+
+    def run_once(self) -> GradeReport:
+        """Grade everything pending now (after putting back what this grader held when it last stopped)."""
+        self.attempts.release_claims(self.name)
+        report = GradeReport()
+        while (attempt := self.attempts.claim(self.name, now_utc())) is not None:
+            try:
+                self.grade(attempt)
+                report.graded += 1
+            except Exception as error:  # one bad submission must not stop the queue: it is kept, marked failed
+                self.attempts.fail(attempt.id, self.name, f"{type(error).__name__}: {error}")
+                report.failed += 1
+        return report
+
+    def watch(self, interval: float = 0.5, stop: threading.Event | None = None) -> None:
+        """Grade as submissions arrive, until `stop` is set (or Ctrl-C)."""
+        stop = stop or threading.Event()
+        while not stop.is_set():
+            if not self.run_once().graded:
+                stop.wait(interval)
+
+    # ------------------------------------------------------------------ one attempt
+    def grade(self, attempt: Attempt) -> None:
+        release = nbformat.read(self.course.release_notebook(attempt.assessment_id), as_version=4)
+        meta = release.metadata["hoctap"]
+        folder = attempt_folder(self.course, attempt.student_id, attempt.assessment_id, attempt.number)
+        answers = json.loads((folder / "answers.json").read_text(encoding="utf-8"))
+        score, max_score, slot_scores = self._autograde(attempt, release, meta, answers, folder)
+        counted = self._counted(attempt, score, meta)
+        if counted is not None:  # a better earlier attempt counts: the gradebook must hold it
+            self._restore(counted, release, meta)
+        self._write_result(attempt, meta, answers, score, max_score, slot_scores)
+        self.attempts.finish(attempt.id, self.name, score, max_score, now_utc())
+
+    def _autograde(self, attempt, release, meta, answers, folder) -> tuple[float, float, dict[str, float]]:
+        """Autograde one attempt; its total, maximum and score per grade cell ("slot-3": 1.0)."""
+        if meta["kind"] == "commitment":
+            nb = fill_commitment(release, answers["text"])
+        else:
+            nb = fill_quiz(release, quiz_answers(meta, attempt.picks, answers))
+        self._place(attempt.student_id, attempt.assessment_id, nb, (folder / "timestamp.txt").read_text())
+        api = self.course.api()
+        result = api.autograde(attempt.assessment_id, attempt.student_id, force=True, create=True)
+        if not result.get("success"):
+            raise GradingError((result.get("log") or result.get("error") or "").strip().splitlines()[-1:])
+        api.generate_feedback(attempt.assessment_id, attempt.student_id, force=True)
+        with self.course.gradebook() as gb:
+            submission = gb.find_submission(attempt.assessment_id, attempt.student_id)
+            cells = {g.name: float(g.score) for g in submission.notebooks[0].grades}
+            return float(submission.score), float(submission.max_score), cells
+
+    def _place(self, student: str, assessment: str, nb, timestamp: str) -> None:
+        """Replace nbgrader's one submission folder for this learner and assessment."""
+        target = self.course.submission_dir(student, assessment)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{assessment}-", dir=target.parent))
+        nbformat.write(nb, staging / f"{assessment}.ipynb")
+        (staging / "timestamp.txt").write_text(timestamp, encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        os.rename(staging, target)
+
+    def _counted(self, attempt: Attempt, score: float, meta: dict) -> Attempt | None:
+        """The earlier attempt that counts instead of this one, if any (counts: highest)."""
+        if meta.get("counts", "highest") != "highest":
+            return None
+        earlier = [
+            a
+            for a in self.attempts.of(attempt.student_id, attempt.assessment_id)
+            if a.score is not None and a.id != attempt.id
+        ]
+        best = max(earlier, key=lambda a: (a.score, -a.number), default=None)
+        return best if best is not None and best.score > score else None
+
+    def _restore(self, counted: Attempt, release, meta) -> None:
+        folder = attempt_folder(self.course, counted.student_id, counted.assessment_id, counted.number)
+        answers = json.loads((folder / "answers.json").read_text(encoding="utf-8"))
+        self._autograde(counted, release, meta, answers, folder)
+
+    def _write_result(self, attempt, meta: dict, answers: dict, score: float, max_score: float, cells: dict) -> None:
+        """The learner's own view of this attempt: nothing here is secret any more (the attempt is over)."""
+        items = []
+        if meta["kind"] != "commitment":
+            topic = catalog.topic(meta["topic"])
+            for pick in attempt.picks:
+                q = topic.question(pick["question"])
+                got = cells.get(f"slot-{pick['slot']}", 0.0)
+                items.append(
+                    {
+                        "slot": pick["slot"],
+                        "question": q.id,
+                        "prompt": q.prompt,
+                        "response": answers.get(q.id),
+                        "right": got > 0,
+                        "score": got,
+                        "answer": answer_text(q),
+                        "explanation": q.explanation,
+                        "cite": q.cite,
+                    }
+                )
+        result = {
+            "assessment": attempt.assessment_id,
+            "attempt": attempt.number,
+            "kind": meta["kind"],
+            "score": score,
+            "max_score": max_score,
+            "graded_at": now_utc().isoformat(),
+            "items": items,
+        }
+        path = result_path(self.course, attempt.student_id, attempt.assessment_id, attempt.number)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(path)
+
+
+def wait_for_result(course: Course, student: str, assessment: str, number: int, timeout: float = 30.0) -> dict | None:
+    """The learner's result once the grader has written it (None after `timeout` seconds)."""
+    path = result_path(course, student, assessment, number)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+        time.sleep(0.05)
+    return None

@@ -1,0 +1,266 @@
+"""What a learner may do, enforced server side: list assessments, start, save a draft, submit, see the result.
+
+The learner app (a Voila notebook) and `hoctap submit` (answers typed in from paper) both go through here,
+so the same rules hold for both: the assessment must be assigned to the learner, open (or late, which is
+flagged), with attempts left and within its time limit. Everything it reads on the learner's behalf comes
+from the release notebooks (no key) and the gradebook; it never loads a spec.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .attempts import GRADED, OPEN, Attempt, Attempts
+from .availability import Window, expired, window
+from .course import Course
+from .database import engine_for
+from .draw import draw
+from .errors import HoctapError
+from .grader import attempt_folder, now_utc, result_path
+from .submit import check_commitment, quiz_answers, write_attempt
+
+
+class RefusedError(HoctapError):
+    """The server refuses: closed, not assigned, no attempts left, time is up, or not this learner's attempt."""
+
+
+@dataclass(frozen=True)
+class Learner:
+    id: str
+    full_name: str
+    unit: str  # as the roster wrote it, for display
+    unit_id: str  # as assessments name units
+    role: str
+
+
+FAILED_LOGIN_DELAY_S = 1.0  # a wrong code costs the guesser a second (on top of scrypt's own cost)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One assessment as the learner's list shows it."""
+
+    id: str
+    title: str
+    kind: str
+    window: Window
+    attempts: list[Attempt]
+
+    @property
+    def open_attempt(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.status == OPEN), None)
+
+
+@dataclass(frozen=True)
+class Sitting:
+    """An attempt in progress: what to show (questions without keys, in this attempt's order)."""
+
+    attempt: Attempt
+    title: str
+    kind: str
+    instructions: str
+    questions: list[dict]  # [{"slot", "question", "type", "prompt", "options", "lefts", "targets"}] in display order
+    time_limit_minutes: int | None
+    rating_scale: list[dict]
+
+
+def release_metadata(course: Course, assessment_id: str) -> dict:
+    path = course.release_notebook(assessment_id)
+    if not path.is_file():
+        raise RefusedError(f"bài '{assessment_id}' chưa được phát hành")
+    return nbformat.read(path, as_version=4).metadata["hoctap"]
+
+
+class _Rules:
+    """The assessment's rules as the release metadata carries them (the Assessment model's fields)."""
+
+    def __init__(self, meta: dict):
+        self.roles, self.units = meta["roles"], meta["units"]
+        self.opens = dt.datetime.fromisoformat(meta["opens"])
+        self.due = dt.datetime.fromisoformat(meta["due"])
+        self.closes = dt.datetime.fromisoformat(meta["closes"]) if meta["closes"] else None
+        self.attempts = meta["attempts"]
+
+
+class Portal:
+    def __init__(self, course: Course, clock=now_utc):
+        self.course = course
+        self.clock = clock
+        self.attempts = Attempts(engine_for(course.db_url))
+
+    # ------------------------------------------------------------------ who
+    def learner(self, student_id: str) -> Learner | None:
+        """The roster's learner (name from nbgrader's student table, unit and role from the kit's)."""
+        from sqlalchemy import select
+
+        from .gradebook_tables import learner as learner_table
+        from .gradebook_tables import student as student_table
+
+        query = (
+            select(
+                student_table.c.first_name,
+                student_table.c.last_name,
+                learner_table.c.unit,
+                learner_table.c.unit_id,
+                learner_table.c.role,
+            )
+            .join(learner_table, learner_table.c.student_id == student_table.c.id)
+            .where(student_table.c.id == student_id)
+        )
+        with self.attempts.engine.connect() as db:
+            row = db.execute(query).first()
+        if row is None:
+            return None
+        first, last, unit, unit_id, role = row
+        return Learner(student_id, " ".join(p for p in (last, first) if p), unit, unit_id, role)
+
+    def login(self, student_id: str, code: str) -> Learner:
+        """The learner whose roster id and access code these are; one vague refusal for any mistake."""
+        import time
+
+        from .access import verify_code
+
+        student_id = (student_id or "").strip().lower()
+        learner = self.learner(student_id) if student_id else None
+        if learner is None or not verify_code(self.course.db_url, student_id, code or ""):
+            time.sleep(FAILED_LOGIN_DELAY_S)
+            raise RefusedError("mã học viên hoặc mã truy cập không đúng")
+        return learner
+
+    # ------------------------------------------------------------------ reading
+    def released(self) -> list[str]:
+        folder = self.course.release_dir
+        return sorted(p.name for p in folder.iterdir() if (p / f"{p.name}.ipynb").is_file()) if folder.is_dir() else []
+
+    def window_of(self, learner: Learner, meta: dict, attempts: list[Attempt]) -> Window:
+        used = sum(1 for a in attempts if a.status != OPEN)
+        return window(
+            _Rules(meta),
+            role=learner.role,
+            unit=learner.unit,
+            now=self.clock(),
+            attempts_used=used,
+            timezone=meta["timezone"],
+        )
+
+    def offers(self, learner: Learner) -> list[Offer]:
+        """Every released assessment assigned to the learner, with its window and the learner's attempts."""
+        offers = []
+        for assessment_id in self.released():
+            meta = release_metadata(self.course, assessment_id)
+            attempts = self.attempts.of(learner.id, assessment_id)
+            w = self.window_of(learner, meta, attempts)
+            if w.state != "not-assigned":
+                offers.append(Offer(assessment_id, meta["title"], meta["kind"], w, attempts))
+        return offers
+
+    # ------------------------------------------------------------------ acting
+    def start(self, learner: Learner, assessment_id: str) -> Sitting:
+        """Resume the open attempt, or start the next one if the rules allow."""
+        meta = release_metadata(self.course, assessment_id)
+        attempts = self.attempts.of(learner.id, assessment_id)
+        current = next((a for a in attempts if a.status == OPEN), None)
+        if current is None:
+            w = self.window_of(learner, meta, attempts)
+            if not w.accepting:
+                raise RefusedError(w.message())
+            number = len(attempts) + 1
+            picks = [
+                {
+                    "slot": p.slot,
+                    "question": p.question,
+                    "options": list(p.option_order),
+                    "targets": list(p.target_order),
+                }
+                for p in draw(meta, learner.id, assessment_id, number)
+            ]
+            current = self.attempts.start(learner.id, assessment_id, number, picks, self.clock())
+        return self._sitting(meta, current)
+
+    def _sitting(self, meta: dict, attempt: Attempt) -> Sitting:
+        shown = []
+        for pick in attempt.picks:
+            q = meta["questions"][pick["question"]]
+            by_id = {o["id"]: o for o in q["options"]}
+            targets = {o["id"]: o for o in q["targets"]}
+            shown.append(
+                {
+                    "slot": pick["slot"],
+                    "question": pick["question"],
+                    "type": q["type"],
+                    "prompt": q["prompt"],
+                    "options": [by_id[i] for i in pick["options"]],
+                    "lefts": q["options"],
+                    "targets": [targets[i] for i in pick["targets"]],
+                }
+            )
+        return Sitting(
+            attempt,
+            meta["title"],
+            meta["kind"],
+            meta["instructions"],
+            shown,
+            meta["time_limit_minutes"],
+            meta["rating_scale"],
+        )
+
+    def _own_open_attempt(self, learner: Learner, attempt_id: int) -> Attempt:
+        attempt = self.attempts.get(attempt_id)
+        if attempt.student_id != learner.id:
+            raise RefusedError("đây không phải bài làm của anh/chị")
+        if attempt.status != OPEN:
+            raise RefusedError("bài này đã được nộp")
+        return attempt
+
+    def save_draft(self, learner: Learner, attempt_id: int, text: str) -> None:
+        self._own_open_attempt(learner, attempt_id)
+        self.attempts.save_draft(attempt_id, check_commitment(text))
+
+    def submit(self, learner: Learner, attempt_id: int, answers: dict) -> Attempt:
+        """Check, write and queue the attempt. Quiz `answers`: question id → response; commitment: {"text": …}."""
+        attempt = self._own_open_attempt(learner, attempt_id)
+        meta = release_metadata(self.course, attempt.assessment_id)
+        now = self.clock()
+        rules = _Rules(meta)
+        w = self.window_of(learner, meta, [])  # attempts were counted when this one started
+        if w.state == "closed":
+            raise RefusedError(w.message())
+        if expired(attempt.started_at, meta["time_limit_minutes"], now):
+            raise RefusedError(f"đã hết {meta['time_limit_minutes']} phút làm bài: bài nộp sau giờ không được nhận")
+        if meta["kind"] == "commitment":
+            stored = {"text": check_commitment(answers.get("text"))}
+        else:
+            quiz_answers(meta, attempt.picks, answers)  # refuses a wrong shape, an unasked question, nothing answered
+            stored = answers
+        folder = attempt_folder(self.course, learner.id, attempt.assessment_id, attempt.number)
+        write_attempt(folder, f"{attempt.assessment_id}.ipynb", self._notebook(meta, attempt, stored), stored, now)
+        late = now > rules.due.replace(tzinfo=rules.due.tzinfo or _zone(meta))
+        self.attempts.mark_submitted(attempt.id, now, late)
+        return self.attempts.get(attempt.id)
+
+    def _notebook(self, meta: dict, attempt: Attempt, stored: dict):
+        from .submit import fill_commitment, fill_quiz
+
+        release = nbformat.read(self.course.release_notebook(attempt.assessment_id), as_version=4)
+        if meta["kind"] == "commitment":
+            return fill_commitment(release, stored["text"])
+        return fill_quiz(release, quiz_answers(meta, attempt.picks, stored))
+
+    def result(self, learner: Learner, assessment_id: str, number: int) -> dict | None:
+        """The learner's own result of one attempt, once graded (None before)."""
+        attempt = next((a for a in self.attempts.of(learner.id, assessment_id) if a.number == number), None)
+        if attempt is None or attempt.status != GRADED:
+            return None
+        path: Path = result_path(self.course, learner.id, assessment_id, number)
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def _zone(meta: dict):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(meta["timezone"])

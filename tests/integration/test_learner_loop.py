@@ -1,0 +1,165 @@
+"""The whole learner loop through the kit's own code on a real nbgrader course: log in, start, submit, grade once,
+see the score and the feedback; and the server's refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hoctap.catalog import Layout, layout
+from hoctap.course import Course
+from hoctap.grader import Grader
+from hoctap.portal import Portal, RefusedError
+from hoctap.quiz_notebooks import expected_files
+from hoctap.roster import Learner as RosterLearner
+from hoctap.roster_import import import_roster, read_codes_file
+from hoctap.topic import load_topic
+
+pytestmark = pytest.mark.slow
+
+TOPIC = load_topic(layout().topic_path("2021-chuyen-de-toan-khoa"))
+QUIZ, COMMITMENT = "2021-kiem-tra-noi-dung-1", "2021-ban-cam-ket"
+IN_TIME = dt.datetime(2021, 6, 1, 8, 0, tzinfo=dt.UTC)
+LATE = dt.datetime(2022, 1, 10, 8, 0, tzinfo=dt.UTC)
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory):
+    home = tmp_path_factory.mktemp("kit")
+    for path, text in expected_files(TOPIC, Layout(home)).items():
+        if path.parent.name in (QUIZ, COMMITMENT):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    course = Course(home / "assessments")
+    course.ensure_db([TOPIC.assessment(QUIZ), TOPIC.assessment(COMMITMENT)], TOPIC.timezone)
+    for assessment_id in (QUIZ, COMMITMENT):
+        course.release(assessment_id)
+    people = [
+        RosterLearner("tn-0001", "Nguyễn Văn An", "Chi bộ Văn phòng", "dang-vien"),
+        RosterLearner("tn-0002", "Trần Thị Bình", "Chi bộ Văn phòng", "dang-vien"),
+        RosterLearner("tn-0003", "Lê Văn Cường", "Xã Tân Phong", "nhan-dan"),
+    ]
+    codes_file = home / "codes.csv"
+    import_roster(people, course.db_url, codes_file)
+    codes = {learner_id: row[-1] for learner_id, row in read_codes_file(codes_file).items()}
+    clock = Clock(IN_TIME)
+    return course, Portal(course, clock=clock), Grader(course, name="test-grader"), codes, clock
+
+
+def _right(sitting):
+    answers = {}
+    for q in sitting.questions:
+        key = TOPIC.question(q["question"]).answer
+        answers[q["question"]] = key[0].upper() if q["type"] == "short-text" else key  # case does not count
+    return answers
+
+
+def _wrong(sitting):
+    answers = {}
+    for q in sitting.questions:
+        key = TOPIC.question(q["question"]).answer
+        if q["type"] == "single":
+            answers[q["question"]] = next(o["id"] for o in q["options"] if o["id"] != key)
+        elif q["type"] == "true-false":
+            answers[q["question"]] = not key
+        elif q["type"] == "short-text":
+            answers[q["question"]] = "không biết"
+        elif q["type"] == "multiple":
+            answers[q["question"]] = [o["id"] for o in q["options"] if o["id"] not in key][:1]
+        elif q["type"] == "ordering":
+            answers[q["question"]] = list(reversed(key))
+        elif q["type"] == "matching":
+            answers[q["question"]] = {
+                left: next(t["id"] for t in q["targets"] if t["id"] != right) for left, right in key.items()
+            }
+    return answers
+
+
+def test_login_with_the_code_and_only_with_it(kit):
+    course, portal, grader, codes, clock = kit
+    learner = portal.login("tn-0001", codes["tn-0001"].upper())
+    assert (learner.full_name, learner.role) == ("Nguyễn Văn An", "dang-vien")
+    for who, code in [("tn-0001", "zzzz-zzzz"), ("tn-0001", codes["tn-0002"]), ("khong-co", "x"), ("", "")]:
+        with pytest.raises(RefusedError, match="không đúng"):
+            portal.login(who, code)
+
+
+def test_quiz_right_then_wrong_counts_the_highest_and_no_third_attempt(kit):
+    course, portal, grader, codes, clock = kit
+    clock.now = IN_TIME
+    learner = portal.login("tn-0001", codes["tn-0001"])
+    offer = next(o for o in portal.offers(learner) if o.id == QUIZ)
+    assert offer.window.state == "open" and offer.window.attempts_left == 2
+
+    first = portal.start(learner, QUIZ)
+    assert len(first.questions) == 4 and all("answer" not in q for q in first.questions)
+    assert portal.start(learner, QUIZ).attempt.id == first.attempt.id  # a reload resumes, draws nothing new
+    portal.submit(learner, first.attempt.id, _right(first))
+    assert grader.run_once().graded == 1
+    result = portal.result(learner, QUIZ, 1)
+    assert (result["score"], result["max_score"]) == (4.0, 4.0)
+    assert all(item["right"] and item["explanation"] and item["cite"].startswith("L") for item in result["items"])
+
+    second = portal.start(learner, QUIZ)
+    assert second.attempt.number == 2
+    portal.submit(learner, second.attempt.id, _wrong(second))
+    assert grader.run_once().graded == 1
+    assert portal.result(learner, QUIZ, 2)["score"] == 0.0
+    assert not any(item["right"] for item in portal.result(learner, QUIZ, 2)["items"])
+    with course.gradebook() as gb:
+        assert gb.find_submission(QUIZ, "tn-0001").score == 4.0  # the highest attempt counts
+
+    with pytest.raises(RefusedError, match="hết số lần"):
+        portal.start(learner, QUIZ)
+    assert grader.run_once().graded == 0  # nothing is graded twice
+
+
+def test_late_work_is_taken_and_flagged(kit):
+    course, portal, grader, codes, clock = kit
+    clock.now = LATE
+    learner = portal.login("tn-0002", codes["tn-0002"])
+    sitting = portal.start(learner, QUIZ)
+    attempt = portal.submit(learner, sitting.attempt.id, _right(sitting))
+    assert attempt.late
+    grader.run_once()
+
+
+def test_not_assigned_and_not_yours(kit):
+    course, portal, grader, codes, clock = kit
+    clock.now = IN_TIME
+    people = portal.login("tn-0003", codes["tn-0003"])
+    assert QUIZ not in [o.id for o in portal.offers(people)]
+    with pytest.raises(RefusedError, match="không dành cho"):
+        portal.start(people, QUIZ)
+    an = portal.login("tn-0001", codes["tn-0001"])
+    binh = portal.login("tn-0002", codes["tn-0002"])
+    sitting = portal.start(binh, COMMITMENT)
+    with pytest.raises(RefusedError, match="không phải bài làm"):
+        portal.submit(an, sitting.attempt.id, {"text": "mạo danh"})
+    with pytest.raises(RefusedError, match="không phải bài làm"):
+        portal.save_draft(an, sitting.attempt.id, "mạo danh")
+
+
+def test_commitment_draft_submit_and_awaiting_evaluation(kit):
+    course, portal, grader, codes, clock = kit
+    clock.now = IN_TIME
+    learner = portal.login("tn-0001", codes["tn-0001"])
+    sitting = portal.start(learner, COMMITMENT)
+    portal.save_draft(learner, sitting.attempt.id, "Bản nháp")
+    assert portal.start(learner, COMMITMENT).attempt.draft == "Bản nháp"
+    text = "Tôi cam kết học tập và làm theo; nêu gương trong công việc.\n\n<script>alert(1)</script>"
+    portal.submit(learner, sitting.attempt.id, {"text": text})
+    grader.run_once()
+    assert portal.result(learner, COMMITMENT, 1)["kind"] == "commitment"
+    with course.gradebook() as gb:
+        submission = gb.find_submission(COMMITMENT, "tn-0001")
+        assert submission.needs_manual_grade
