@@ -25,8 +25,11 @@ build: $(STAMP)
 check: $(STAMP)
 	$(BIN)/hoctap build --check
 
+# The shipped topic, its nbgrader course and the sample roster (codes in var/access-codes.csv), then the servers.
 run: $(STAMP)
 	$(BIN)/hoctap build
+	$(BIN)/hoctap course release
+	$(BIN)/hoctap roster import data/rosters/sample.csv
 	$(BIN)/hoctap serve --host $(HOST)
 
 lab: $(STAMP)

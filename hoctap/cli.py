@@ -61,6 +61,90 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(host=args.host, learner_port=args.learner_port, lab_port=args.lab_port, only=args.only)
 
 
+def _topics(topic_id: str | None):
+    from .catalog import layout
+    from .topic import load_topic
+
+    where = layout()
+    paths = [where.topic_path(topic_id)] if topic_id else where.topic_files()
+    return [t for t in (load_topic(p) for p in paths) if not t.draft]
+
+
+def _course():
+    from .catalog import layout
+    from .course import course_for
+
+    return course_for(layout())
+
+
+def _roster_import(args: argparse.Namespace) -> int:
+    from .catalog import layout
+    from .roster import roles_from_topics
+    from .roster_import import import_file
+
+    course = _course()
+    codes = args.codes or layout().root / "var" / "access-codes.csv"
+    reissue = True if args.reissue else set(args.reissue_for or [])
+    report = import_file(args.file, course.db_url, codes, roles=roles_from_topics(_topics(args.topic)), reissue=reissue)
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def _course_release(args: argparse.Namespace) -> int:
+    course = _course()
+    for topic in _topics(args.topic):
+        wanted = [a for a in topic.assessments if not args.assessments or a.id in args.assessments]
+        course.ensure_db(wanted, topic.timezone)
+        for assessment in wanted:
+            course.release(assessment.id)
+            print(f"đã phát hành / released {assessment.id}")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grader import Grader
+
+    grader = Grader(_course())
+    if args.watch:
+        print("Đang chờ bài nộp để chấm (Ctrl-C để dừng) / grading as submissions arrive", file=sys.stderr, flush=True)
+        grader.watch(args.interval)
+        return 0
+    report = grader.run_once()
+    print(f"đã chấm {report.graded} bài, lỗi {report.failed} / graded {report.graded}, failed {report.failed}")
+    return 1 if report.failed else 0
+
+
+def _submit(args: argparse.Namespace) -> int:
+    """Answers from paper: the same checks and path as the learner app, at the time the paper was handed in."""
+    import datetime as dt
+    import json
+
+    from .errors import HoctapError
+    from .grader import now_utc
+    from .portal import Portal
+
+    try:
+        answers = json.loads(args.answers.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise HoctapError(f"{args.answers}: không đọc được answers.json ({error})") from None
+    if not isinstance(answers, dict):
+        raise HoctapError(f"{args.answers}: answers.json phải là một ánh xạ {{mã câu hỏi: câu trả lời}}")
+    at = dt.datetime.fromisoformat(args.at) if args.at else now_utc()
+    portal = Portal(_course(), clock=lambda: at)
+    learner = portal.learner(args.learner)
+    if learner is None:
+        raise HoctapError(
+            f"không có học viên '{args.learner}' trong danh sách; nhập danh sách trước (hoctap roster import)"
+        )
+    paper = None if "text" in answers and len(answers) == 1 else list(answers)
+    sitting = portal.start(learner, args.assessment, questions=paper)
+    attempt = portal.submit(learner, sitting.attempt.id, answers)
+    late = " (nộp muộn / late)" if attempt.late else ""
+    print(f"đã nộp lần {attempt.number} của {learner.id} cho {args.assessment}{late}; chạy `hoctap grade` để chấm")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="hoctap", description="Bộ công cụ học tập chuyên đề / study-programme kit")
     verbs = top.add_subparsers(dest="verb", required=True)
@@ -83,6 +167,37 @@ def parser() -> argparse.ArgumentParser:
     build = verbs.add_parser("build", help="dựng bài học (lessons/) và lược đồ từ đặc tả")
     build.add_argument("--check", action="store_true", help="chỉ kiểm tra; thoát 1 nếu khác đặc tả")
     build.set_defaults(run=_build)
+
+    roster = verbs.add_parser("roster", help="danh sách học viên / roster").add_subparsers(dest="action", required=True)
+    imp = roster.add_parser("import", help="nhập danh sách (CSV/XLSX: mã, họ và tên, đơn vị, vai trò, email)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--topic", default=None, help="chuyên đề có các vai trò (mặc định: mọi chuyên đề)")
+    imp.add_argument("--codes", type=Path, default=None, help="tệp ghi mã truy cập (mặc định var/access-codes.csv)")
+    imp.add_argument("--reissue", action="store_true", help="cấp lại mã cho mọi học viên")
+    imp.add_argument("--reissue-for", action="append", metavar="ID", help="cấp lại mã cho một học viên")
+    imp.set_defaults(run=_roster_import)
+
+    course = verbs.add_parser("course", help="khoá học nbgrader / the nbgrader course").add_subparsers(
+        dest="action", required=True
+    )
+    release = course.add_parser(
+        "release", help="tạo gradebook và phát hành bài kiểm tra (nbgrader generate_assignment)"
+    )
+    release.add_argument("assessments", nargs="*", help="mã bài (mặc định: tất cả)")
+    release.add_argument("--topic", default=None)
+    release.set_defaults(run=_course_release)
+
+    grade = verbs.add_parser("grade", help="chấm các bài đã nộp (một lần, hoặc --watch)")
+    grade.add_argument("--watch", action="store_true", help="chấm liên tục khi có bài nộp")
+    grade.add_argument("--interval", type=float, default=0.5, help="giây giữa hai lần xem hàng đợi")
+    grade.set_defaults(run=_grade)
+
+    submit = verbs.add_parser("submit", help="nhập bài làm trên giấy: LEARNER ASSESSMENT answers.json")
+    submit.add_argument("learner")
+    submit.add_argument("assessment")
+    submit.add_argument("answers", type=Path, help='{"mã câu hỏi": câu trả lời} hoặc {"text": "bản cam kết"}')
+    submit.add_argument("--at", default=None, help="thời điểm nộp bài giấy, ví dụ 2021-09-15T10:00+07:00")
+    submit.set_defaults(run=_submit)
 
     serve = verbs.add_parser("serve", help="phục vụ bài học (Voila, 8866) và JupyterLab (8888)")
     serve.add_argument("--host", default="127.0.0.1", help="0.0.0.0 để học viên trong phòng truy cập")

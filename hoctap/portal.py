@@ -160,8 +160,11 @@ class Portal:
         return offers
 
     # ------------------------------------------------------------------ acting
-    def start(self, learner: Learner, assessment_id: str) -> Sitting:
-        """Resume the open attempt, or start the next one if the rules allow."""
+    def start(self, learner: Learner, assessment_id: str, questions: list[str] | None = None) -> Sitting:
+        """Resume the open attempt, or start the next one if the rules allow.
+
+        `questions` (answers typed in from paper) puts those questions in the slots that can hold them
+        instead of drawing; the other slots are drawn as usual."""
         meta = release_metadata(self.course, assessment_id)
         attempts = self.attempts.of(learner.id, assessment_id)
         current = next((a for a in attempts if a.status == OPEN), None)
@@ -170,15 +173,11 @@ class Portal:
             if not w.accepting:
                 raise RefusedError(w.message())
             number = len(attempts) + 1
-            picks = [
-                {
-                    "slot": p.slot,
-                    "question": p.question,
-                    "options": list(p.option_order),
-                    "targets": list(p.target_order),
-                }
-                for p in draw(meta, learner.id, assessment_id, number)
-            ]
+            chosen = _place_questions(meta, questions) if questions else {}
+            picks = [_pick(meta, p, chosen.get(p.slot)) for p in draw(meta, learner.id, assessment_id, number)]
+            taken = [p["question"] for p in picks]
+            if len(set(taken)) != len(taken):
+                raise RefusedError("câu hỏi trên giấy trùng với câu được rút cho chỗ khác; kiểm tra lại answers.json")
             current = self.attempts.start(learner.id, assessment_id, number, picks, self.clock())
         return self._sitting(meta, current)
 
@@ -258,6 +257,35 @@ class Portal:
             return None
         path: Path = result_path(self.course, learner.id, assessment_id, number)
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def _pick(meta: dict, drawn, paper_question: str | None) -> dict:
+    """One slot of a new attempt: the drawn question (shuffled options), or the paper's (options as printed)."""
+    if paper_question is None:
+        return {
+            "slot": drawn.slot,
+            "question": drawn.question,
+            "options": list(drawn.option_order),
+            "targets": list(drawn.target_order),
+        }
+    q = meta["questions"][paper_question]
+    return {
+        "slot": drawn.slot,
+        "question": paper_question,
+        "options": [o["id"] for o in q["options"]],
+        "targets": [o["id"] for o in q["targets"]],
+    }
+
+
+def _place_questions(meta: dict, questions: list[str]) -> dict[int, str]:
+    """slot → question for questions answered on paper: each goes to the first free slot that can hold it."""
+    placed: dict[int, str] = {}
+    for qid in questions:
+        slot = next((s["slot"] for s in meta["slots"] if qid in s["candidates"] and s["slot"] not in placed), None)
+        if slot is None:
+            raise RefusedError(f"câu hỏi {qid} không thuộc bài này (hoặc nhiều câu hơn số chỗ có thể chứa nó)")
+        placed[slot] = qid
+    return placed
 
 
 def _zone(meta: dict):
