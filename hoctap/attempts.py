@@ -238,7 +238,11 @@ class Attempts:
         with self.engine.begin() as db:
             db.execute(
                 update(attempt_table)
-                .where(attempt_table.c.id == attempt_id, attempt_table.c.claimed_by == grader)
+                .where(
+                    attempt_table.c.id == attempt_id,
+                    attempt_table.c.claimed_by == grader,
+                    attempt_table.c.status == GRADING,
+                )
                 .values(status=FAILED, error=error[:2000])
             )
 

@@ -98,8 +98,10 @@ class Course:
         return self.feedback / student_id / assignment_id / f"{assignment_id}.html"
 
     # ------------------------------------------------------------------ nbgrader
-    def nbgrader_config(self) -> Config:
-        """Every setting the kit gives nbgrader (a fresh traitlets Config each call)."""
+    def nbgrader_config(self, warm: bool = False) -> Config:
+        """Every setting the kit gives nbgrader (a fresh traitlets Config each call).
+
+        `warm=True` (the grader) runs submissions on a kernel kept warm between them (hoctap.warm_kernel)."""
         from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
         from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, GetGrades
 
@@ -118,14 +120,36 @@ class Course:
         # holding the key. Feedback keeps each cell's score and drops both (a quiz has no other output to show).
         c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ClearOutput, CSSHTMLHeaderPreprocessor]
         c.NbGraderAPI.timezone = DEFAULT_TIMEZONE
+        if warm:
+            from nbconvert.preprocessors import ClearMetadataPreprocessor
+            from nbgrader.preprocessors import (
+                AssignLatePenalties,
+                CheckCellMetadata,
+                IgnorePattern,
+                LimitOutput,
+                SaveAutoGrades,
+            )
+
+            from .warm_kernel import WarmExecute
+
+            # nbgrader's own list (nbgrader/converters/autograde.py) with Execute swapped for WarmExecute.
+            c.Autograde.autograde_preprocessors = [
+                WarmExecute,
+                IgnorePattern,
+                ClearMetadataPreprocessor,
+                LimitOutput,
+                SaveAutoGrades,
+                AssignLatePenalties,
+                CheckCellMetadata,
+            ]
         return c
 
-    def api(self) -> NbGraderAPI:
+    def api(self, warm: bool = False) -> NbGraderAPI:
         """nbgrader's Python API bound to this course (its methods return {"success", "error", "log"})."""
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
 
-        config = self.nbgrader_config()
+        config = self.nbgrader_config(warm)
         with _alembic_on_path():
             return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 

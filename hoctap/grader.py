@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import socket
@@ -36,6 +37,7 @@ from .database import engine_for
 from .errors import HoctapError
 from .submit import fill_commitment, fill_quiz, quiz_answers
 
+log = logging.getLogger("hoctap.grader")
 RESULTS = "results"  # assessments/results/<learner>/<assessment>/<attempt>.json: what the learner app shows
 
 
@@ -68,10 +70,19 @@ class GradeReport:
 class Grader:
     """Takes submitted attempts in order and grades them; several may run on one database."""
 
-    def __init__(self, course: Course, name: str | None = None):
+    def __init__(self, course: Course, name: str | None = None, warm: bool = True):
         self.course = course
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.attempts = Attempts(engine_for(course.db_url))
+        self.warm = warm
+        self._api = None
+
+    @property
+    def api(self):
+        """One nbgrader API for this grader's life: building it (config, converters) costs as much as a grade."""
+        if self._api is None:
+            self._api = self.course.api(warm=self.warm)
+        return self._api
 
     def run_once(self) -> GradeReport:
         """Grade everything pending now (after putting back what this grader held when it last stopped)."""
@@ -105,6 +116,12 @@ class Grader:
             self._restore(counted, release, meta)
         self._write_result(attempt, meta, answers, score, max_score, slot_scores)
         self.attempts.finish(attempt.id, self.name, score, max_score, now_utc())
+        # nbgrader's feedback page comes last: the learner's score does not wait for it, and a failure here
+        # leaves the grade standing (the page can be made again with `nbgrader generate_feedback`).
+        try:
+            self.api.generate_feedback(attempt.assessment_id, attempt.student_id, force=True)
+        except Exception as error:  # noqa: BLE001 - logged, never fatal
+            log.warning("feedback for %s/%s not generated: %s", attempt.student_id, attempt.assessment_id, error)
 
     def _autograde(self, attempt, release, meta, answers, folder) -> tuple[float, float, dict[str, float]]:
         """Autograde one attempt; its total, maximum and score per grade cell ("slot-3": 1.0)."""
@@ -113,11 +130,9 @@ class Grader:
         else:
             nb = fill_quiz(release, quiz_answers(meta, attempt.picks, answers))
         self._place(attempt.student_id, attempt.assessment_id, nb, (folder / "timestamp.txt").read_text())
-        api = self.course.api()
-        result = api.autograde(attempt.assessment_id, attempt.student_id, force=True, create=True)
+        result = self.api.autograde(attempt.assessment_id, attempt.student_id, force=True, create=True)
         if not result.get("success"):
             raise GradingError((result.get("log") or result.get("error") or "").strip().splitlines()[-1:])
-        api.generate_feedback(attempt.assessment_id, attempt.student_id, force=True)
         with self.course.gradebook() as gb:
             submission = gb.find_submission(attempt.assessment_id, attempt.student_id)
             cells = {g.name: float(g.score) for g in submission.notebooks[0].grades}
