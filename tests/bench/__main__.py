@@ -4,7 +4,10 @@
 2. Voila time-to-widgets: a built lesson against a bare one-widget notebook, served by the same learner Voila,
    loaded alternately in Debian Chromium; the figure is the median over rounds, and the ratio lesson / bare.
 
-Results are printed and written to bench-results/lessons.json.
+3. Grading (tests/bench/grading.py): `hoctap grade` against a loop of `nbgrader autograde --student X` on the same
+   submissions, and the learner's wait from Submit to score.
+
+Results are printed and written to bench-results/bench.json.
 """
 
 from __future__ import annotations
@@ -120,10 +123,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--lesson", default="05-trien-khai.ipynb", help="the lesson with the most widgets")
+    parser.add_argument("--submissions", type=int, default=16, help="submissions graded by each side")
     args = parser.parse_args()
 
-    results = {"build": bench_build(args.rounds), "voila": bench_voila(args.rounds, args.lesson)}
-    b, v = results["build"], results["voila"]
+    from tests.bench.grading import bench_grading
+
+    results = {
+        "build": bench_build(args.rounds),
+        "voila": bench_voila(args.rounds, args.lesson),
+        "grading": bench_grading(args.submissions),
+    }
+    b, v, g = results["build"], results["voila"], results["grading"]
     print(
         f"Dựng {b['lessons']} bài học / build all lessons: {b['build_s'] * 1000:.0f} ms "
         f"(ghi {b['lessons']} notebook rỗng / empty notebooks: {b['empty_notebooks_s'] * 1000:.1f} ms; "
@@ -133,9 +143,18 @@ def main() -> int:
         f"Voila time-to-widgets: {v['lesson']} ({v['widgets']} widgets) {v['lesson_s']:.2f} s, "
         f"bare one-widget notebook {v['bare_s']:.2f} s; ratio {v['ratio']:.2f}× (median of {args.rounds})"
     )
+    print(
+        f"Chấm bài / grading {g['submissions']} submissions: hoctap grade ({g['workers']} workers, warm kernels) "
+        f"{g['hoctap_per_min']:.0f}/min, loop of `nbgrader autograde --student X` {g['nbgrader_per_min']:.0f}/min; "
+        f"ratio {g['ratio']:.1f}x"
+    )
+    print(
+        f"Learner's wait from Submit to score ready (grade --watch running): median {g['wait_median_s']:.2f} s, "
+        f"max {g['wait_max_s']:.2f} s"
+    )
     out = layout().root / "bench-results"
     out.mkdir(exist_ok=True)
-    (out / "lessons.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    (out / "bench.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

@@ -1,0 +1,168 @@
+"""Grading speed, in one run on the same submissions: `hoctap grade` against a loop of
+`nbgrader autograde --student X`, and the learner's wait from Submit to the score being ready.
+
+A copy of the kit is made in a temp folder (build, release one quiz, import the sample roster); N learners
+submit the same answers through the Portal. The baseline places every submission in nbgrader's layout and
+runs the nbgrader command once per learner, as an instructor would script it; then the same attempts are
+graded by `hoctap grade` processes (warm kernels, one per core).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+QUIZ = "2021-kiem-tra-noi-dung-1"
+PAPER_TIME = dt.datetime(2021, 9, 15, 3, 0, tzinfo=dt.UTC)
+
+
+def _env(home: Path) -> dict:
+    env = dict(os.environ, HOCTAP_HOME=str(home))
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def _hoctap(home: Path, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "hoctap.cli", *args], cwd=home, env=_env(home), check=True, capture_output=True
+    )
+
+
+def _kit(tmp: Path) -> Path:
+    from hoctap.catalog import layout
+
+    home = tmp / "kit"
+    shutil.copytree(layout().root / "data", home / "data")
+    _hoctap(home, "build")
+    _hoctap(home, "course", "release", QUIZ)
+    _hoctap(home, "roster", "import", "data/rosters/sample.csv")
+    return home
+
+
+def _submit(home: Path, learners: list[str], clock=lambda: PAPER_TIME) -> list[int]:
+    """Every learner submits the right answers through the Portal; returns the attempt ids."""
+    os.environ["HOCTAP_HOME"] = str(home)
+    from hoctap.catalog import layout, topic
+    from hoctap.course import course_for
+    from hoctap.portal import Portal
+
+    spec = topic("2021-chuyen-de-toan-khoa")
+    portal = Portal(course_for(layout()), clock=clock)
+    ids = []
+    for learner_id in learners:
+        learner = portal.learner(learner_id)
+        sitting = portal.start(learner, QUIZ)
+        answers = {}
+        for q in sitting.questions:
+            key = spec.question(q["question"]).answer
+            answers[q["question"]] = key[0] if q["type"] == "short-text" else key
+        ids.append(portal.submit(learner, sitting.attempt.id, answers).id)
+    return ids
+
+
+def _place_for_nbgrader(home: Path, learners: list[str]) -> None:
+    """The baseline's input: each attempt in nbgrader's submitted/ layout, as our grader would place it."""
+    from hoctap.attempts import Attempts
+    from hoctap.catalog import layout
+    from hoctap.course import course_for
+    from hoctap.database import engine_for
+    from hoctap.grader import attempt_folder
+    from hoctap.submit import fill_quiz, quiz_answers
+
+    course = course_for(layout())
+    attempts = Attempts(engine_for(course.db_url))
+    release = nbformat.read(course.release_notebook(QUIZ), as_version=4)
+    meta = release.metadata["hoctap"]
+    for learner_id in learners:
+        attempt = attempts.of(learner_id, QUIZ)[-1]
+        folder = attempt_folder(course, learner_id, QUIZ, attempt.number)
+        answers = json.loads((folder / "answers.json").read_text(encoding="utf-8"))
+        target = course.submission_dir(learner_id, QUIZ)
+        target.mkdir(parents=True, exist_ok=True)
+        nbformat.write(fill_quiz(release, quiz_answers(meta, attempt.picks, answers)), target / f"{QUIZ}.ipynb")
+        shutil.copy(folder / "timestamp.txt", target / "timestamp.txt")
+
+
+def bench_grading(count: int = 16, workers: int = 2) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        home = _kit(Path(tmp))
+        learners = [f"tn-{n:04d}" for n in range(1, count + 1)]
+        _submit(home, learners)
+        _place_for_nbgrader(home, learners)
+
+        course_dir = home / "assessments"
+        start = time.perf_counter()
+        for learner_id in learners:  # the baseline: what an instructor's shell loop does
+            subprocess.run(
+                [sys.executable, "-m", "nbgrader", "autograde", QUIZ, "--student", learner_id, "--force"],
+                cwd=course_dir,
+                env=_env(home),
+                check=True,
+                capture_output=True,
+            )
+        nbgrader_s = time.perf_counter() - start
+
+        start = time.perf_counter()
+        graders = [
+            subprocess.Popen(
+                [sys.executable, "-m", "hoctap.cli", "grade"],
+                cwd=home,
+                env=_env(home),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(workers)
+        ]
+        for grader in graders:
+            grader.wait()
+        hoctap_s = time.perf_counter() - start
+        waits = _learner_wait(home, [f"tn-{n:04d}" for n in range(count + 1, count + 6)])
+    return {
+        "submissions": count,
+        "nbgrader_per_min": 60 * count / nbgrader_s,
+        "hoctap_per_min": 60 * count / hoctap_s,
+        "ratio": nbgrader_s / hoctap_s,
+        "workers": workers,
+        "wait_median_s": statistics.median(waits),
+        "wait_max_s": max(waits),
+    }
+
+
+def _learner_wait(home: Path, learners: list[str]) -> list[float]:
+    """Seconds from Submit to the learner's result being ready, with `hoctap grade --watch` running."""
+    from hoctap.catalog import layout
+    from hoctap.course import course_for
+    from hoctap.grader import result_path
+
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "hoctap.cli", "grade", "--watch", "--interval", "0.05"],
+        cwd=home,
+        env=_env(home),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(6)  # the grader's own start (imports, first kernel) happens before learners arrive
+        course = course_for(layout())
+        waits = []
+        for learner_id in learners:
+            start = time.perf_counter()
+            _submit(home, [learner_id], clock=lambda: dt.datetime.now(dt.UTC).replace(year=2021, month=9, day=15))
+            path = result_path(course, learner_id, QUIZ, 1)
+            while not path.is_file():
+                time.sleep(0.02)
+            waits.append(time.perf_counter() - start)
+        return waits
+    finally:
+        watcher.terminate()
+        watcher.wait(10)
