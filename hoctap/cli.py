@@ -105,7 +105,7 @@ def _course_release(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from .grader import Grader
 
-    grader = Grader(_course())
+    grader = Grader(_course(), name=args.name)
     if args.watch:
         print("Đang chờ bài nộp để chấm (Ctrl-C để dừng) / grading as submissions arrive", file=sys.stderr, flush=True)
         grader.watch(args.interval)
@@ -190,6 +190,7 @@ def parser() -> argparse.ArgumentParser:
     grade = verbs.add_parser("grade", help="chấm các bài đã nộp (một lần, hoặc --watch)")
     grade.add_argument("--watch", action="store_true", help="chấm liên tục khi có bài nộp")
     grade.add_argument("--interval", type=float, default=0.5, help="giây giữa hai lần xem hàng đợi")
+    grade.add_argument("--name", default=None, help="tên trình chấm (mỗi trình chấm chạy song song một tên)")
     grade.set_defaults(run=_grade)
 
     submit = verbs.add_parser("submit", help="nhập bài làm trên giấy: LEARNER ASSESSMENT answers.json")

@@ -41,6 +41,26 @@ log = logging.getLogger("hoctap.grader")
 RESULTS = "results"  # assessments/results/<learner>/<assessment>/<attempt>.json: what the learner app shows
 
 
+STALE_CLAIM = dt.timedelta(minutes=10)  # far longer than any one grade takes
+
+
+def _hold_name(course: Course, name: str):
+    """Only one live grader per name (two with one name would put back each other's claims)."""
+    import fcntl
+
+    folder = course.root / ".graders"
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / f"{name}.lock", "w")  # noqa: SIM115 - held for the grader's life
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise GradingError(
+            f"một trình chấm tên '{name}' đang chạy; đặt tên khác (--name) cho trình chấm thứ hai"
+        ) from None
+    return handle
+
+
 class GradingError(HoctapError):
     """nbgrader could not grade a submission (its log's last line says why)."""
 
@@ -72,7 +92,9 @@ class Grader:
 
     def __init__(self, course: Course, name: str | None = None, warm: bool = True):
         self.course = course
-        self.name = name or f"{socket.gethostname()}-{os.getpid()}"
+        # A stable name: a grader restarted after a crash recognises its own unfinished claims and puts them back.
+        self.name = name or f"{socket.gethostname()}-grader"
+        self._lock = _hold_name(course, self.name)
         self.attempts = Attempts(engine_for(course.db_url))
         self.warm = warm
         self._api = None
@@ -85,8 +107,10 @@ class Grader:
         return self._api
 
     def run_once(self) -> GradeReport:
-        """Grade everything pending now (after putting back what this grader held when it last stopped)."""
+        """Grade everything pending now (after putting back what this grader held when it last stopped, and
+        what graders that never came back have held for too long)."""
         self.attempts.release_claims(self.name)
+        self.attempts.release_stale(now_utc() - STALE_CLAIM)
         report = GradeReport()
         while (attempt := self.attempts.claim(self.name, now_utc())) is not None:
             try:

@@ -115,13 +115,13 @@ def bench_grading(count: int = 16, workers: int = 2) -> dict:
         start = time.perf_counter()
         graders = [
             subprocess.Popen(
-                [sys.executable, "-m", "hoctap.cli", "grade"],
+                [sys.executable, "-m", "hoctap.cli", "grade", "--name", f"bench-{n}"],
                 cwd=home,
                 env=_env(home),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            for _ in range(workers)
+            for n in range(workers)
         ]
         for grader in graders:
             grader.wait()
