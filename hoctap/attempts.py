@@ -32,7 +32,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from .errors import HoctapError
 
@@ -63,6 +63,17 @@ attempt_table = Table(
     Index("hoctap_attempt_queue", "status", "submitted_at"),
     Index("hoctap_attempt_learner", "student_id", "assessment_id"),
 )
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the table if missing. Many learners' kernels may try at once on a new database: the losers of
+    that race find the table made by the winner, which is what they wanted."""
+    try:
+        metadata.create_all(engine)
+    except (OperationalError, ProgrammingError) as error:
+        if "already exists" not in str(error):
+            raise
+        metadata.create_all(engine)  # anything still missing (indexes) is created now, the race being over
 
 
 class AttemptError(HoctapError):
@@ -121,7 +132,7 @@ class Attempts:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(engine)
 
     def _one(self, query) -> Attempt | None:
         with self.engine.connect() as db:

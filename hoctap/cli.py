@@ -92,6 +92,9 @@ def _roster_import(args: argparse.Namespace) -> int:
 
 
 def _course_release(args: argparse.Namespace) -> int:
+    from .attempts import create_tables
+    from .database import engine_for
+
     course = _course()
     for topic in _topics(args.topic):
         wanted = [a for a in topic.assessments if not args.assessments or a.id in args.assessments]
@@ -99,6 +102,7 @@ def _course_release(args: argparse.Namespace) -> int:
         for assessment in wanted:
             course.release(assessment.id)
             print(f"đã phát hành / released {assessment.id}")
+    create_tables(engine_for(course.db_url))  # once, serially, before learners' kernels use it
     return 0
 
 
