@@ -7,10 +7,13 @@ ordered list of option ids (ordering). Anything of the wrong shape is simply not
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .kinds import QuestionType
 from .text import same_text
-from .topic import Question, QuestionType
+
+if TYPE_CHECKING:  # the spec model (pydantic) is not loaded by kernels that only check keys
+    from .topic import Question
 
 
 def is_correct(question: Question, response: Any) -> bool:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import yamlmap
 from .errors import Problem, SpecError
+from .kinds import QuestionType  # noqa: F401 - part of the spec model's API
 
 SCHEMA_VERSION = 1
 Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="id trong [a-z0-9-]")]
@@ -167,15 +168,6 @@ class Lesson(Model):
     intro: Text
     practice: list[Id] = Field(default_factory=list, description="id câu hỏi luyện tập trong bài")
     trainer_material: list[TrainerMaterial] = Field(default_factory=list)
-
-
-class QuestionType(StrEnum):
-    single = "single"
-    multiple = "multiple"
-    true_false = "true-false"
-    short_text = "short-text"
-    matching = "matching"
-    ordering = "ordering"
 
 
 class Difficulty(StrEnum):
