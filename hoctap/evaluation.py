@@ -78,7 +78,7 @@ class Evaluation:
     score: float | None  # None while waiting
     max_score: float
     label: str | None = None  # the rating scale's level for the score ("Hoàn thành tốt")
-    comments: list[str] = field(default_factory=list)  # the instructor's comments, in cell order
+    comments: list[str] = field(default_factory=list)  # the instructor's comments, by cell name
 
     @property
     def pending(self) -> bool:
@@ -124,7 +124,7 @@ def evaluation(
     )
     with engine.connect() as db:
         rows = db.execute(grades).all()
-        texts = [t for (t,) in db.execute(notes) if t and t.strip()] if rows else []
+        texts = [t.strip() for (t,) in db.execute(notes) if t and t.strip()] if rows else []
     if not rows:
         return None
     waiting = any(bool(r.needs_manual_grade) for r in rows)
@@ -132,10 +132,11 @@ def evaluation(
     if waiting:
         return Evaluation(True, None, top, None, texts)
     total = 0.0
-    for r in rows:
+    for r in rows:  # nbgrader's Grade.score: manual if set, else automatic, plus extra credit; neither set: 0
         base = r.manual_score if r.manual_score is not None else r.auto_score
-        total += float(base or 0) + float(r.extra_credit or 0) if base is not None else 0.0
-    return Evaluation(False, total, top, rating_label(rating_scale, total), [t.strip() for t in texts])
+        if base is not None:
+            total += float(base) + float(r.extra_credit or 0)
+    return Evaluation(False, total, top, rating_label(rating_scale, total), texts)
 
 
 def learner_evaluation(portal: Portal, learner: Learner, assessment_id: str) -> Evaluation | None:

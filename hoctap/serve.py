@@ -1,23 +1,29 @@
-"""Serving: the learners' Voila (port 8866) and the trainers' JupyterLab (port 8888), as child processes.
+"""Serving: the learners' Voila (port 8866), the grader beside it, and the trainers' JupyterLab (port 8888), as
+child processes.
 
 Public API (the `hoctap serve` verb calls `serve`; tests start single servers with `start_learner`):
 
-    serve(host="127.0.0.1", learner_port=8866, lab_port=8888, only=None, lessons_dir=None) -> int
-        Start both servers (or `only="learner"` / `only="lab"`), each in its own process group; wait until each
-        answers HTTP; print the URLs (index page; JupyterLab with its token) in Vietnamese and English; then
-        wait. Ctrl-C or SIGTERM stops everything it started (SIGTERM to each process group, wait, SIGKILL what
-        is left, kernels included) and returns 0; a server that dies on its own stops the other, returns 1.
-        Raises `ServeError` (one line, naming the port and the option to change it) when a port is taken, a
-        server exits or does not answer in time, or the lessons folder is missing; nothing is left running.
-    start_learner(lessons_dir, host, port, output=None) -> Server   # not yet ready: call wait_ready(server)
+    serve(host="127.0.0.1", learner_port=8866, lab_port=8888, only=None, site_dir=None) -> int
+        Start both servers (or `only="learner"` / `only="lab"`) and, with the learner server, a grader, each in
+        its own process group; wait until each server answers HTTP; print the URLs (index page; JupyterLab with
+        its token) in Vietnamese and English; then wait. Ctrl-C or SIGTERM stops everything it started (SIGTERM
+        to each process group, wait, SIGKILL what is left, kernels included) and returns 0; a child that dies on
+        its own stops the others, returns 1. Raises `ServeError` (one line, naming the port and the option to
+        change it) when a port is taken, a server exits or does not answer in time, or the learner site is
+        missing; nothing is left running.
+    start_learner(site_dir, host, port, output=None) -> Server   # not yet ready: call wait_ready(server)
+    start_grader(home=None, output=None) -> Server                # `hoctap grade --watch` on the kit's course
     start_lab(root_dir, host, port, token, output=None) -> Server
     wait_ready(server, timeout=READY_TIMEOUT) -> None
     stop(server, timeout=STOP_TIMEOUT) -> None
 
-The learner server is `python -m hoctap.voila_app LESSONS_DIR --port=P --Voila.ip=H` (standalone Voila, whose
-settings live in `hoctap/voila_app.py`). Voila hands its environment to the kernels, so the learner server gets
-the environment minus anything that looks like a secret (`learner_env`); the Jupyter token goes to JupyterLab
-alone, through `JUPYTER_TOKEN` (not the command line, which `ps` shows to every local user).
+The learner site is `notebooks/learner/` of the kit: the quiz app (`quiz.ipynb`) and `lessons`, a symlink to the
+kit's `lessons/`. Voila's root is that folder, so nothing else of the kit (`assessments/`: sources with the keys,
+the gradebook) has a URL. The learner server is `python -m hoctap.voila_app SITE_DIR --port=P --Voila.ip=H`
+(standalone Voila, whose settings live in `hoctap/voila_app.py`). Voila hands its environment to the kernels, so
+the learner server gets the environment minus anything that looks like a secret (`learner_env`); the Jupyter
+token goes to JupyterLab alone, through `JUPYTER_TOKEN` (not the command line, which `ps` shows to every local
+user). The grader gets the whole environment (a `HOCTAP_DB_URL` included): it serves no one.
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ class Server:
 
     name: str  # shown in messages: "Voila (học viên / learners)"
     host: str
-    port: int
+    port: int | None  # None: a worker that serves no HTTP (the grader)
     option: str  # the CLI option that changes its port
     process: subprocess.Popen
     probe_path: str = "/"
@@ -80,18 +86,19 @@ def serve(
     learner_port: int = LEARNER_PORT,
     lab_port: int = LAB_PORT,
     only: str | None = None,
-    lessons_dir: str | os.PathLike[str] | None = None,
+    site_dir: str | os.PathLike[str] | None = None,
 ) -> int:
-    """Run the learner Voila and/or the trainer JupyterLab until Ctrl-C or SIGTERM (see the module docstring)."""
+    """Run the learner Voila (with a grader) and/or the trainer JupyterLab until Ctrl-C or SIGTERM (see the module
+    docstring). `site_dir` is the learner site (default: the kit's `notebooks/learner/`)."""
     from .catalog import layout
 
     if only not in (None, "learner", "lab"):
         raise ServeError(f"--only {only!r}: chọn 'learner' hoặc 'lab' / choose 'learner' or 'lab'")
     kit = layout()
-    lessons = Path(lessons_dir) if lessons_dir is not None else kit.lessons
+    site = Path(site_dir) if site_dir is not None else learner_site(kit)
     want_learner, want_lab = only in (None, "learner"), only in (None, "lab")
     if want_learner:
-        check_lessons(lessons)
+        check_site(site)
         check_port(host, learner_port, "--learner-port")
     if want_lab:
         if want_learner and lab_port == learner_port:
@@ -102,7 +109,11 @@ def serve(
     restore = _stop_on_sigterm()
     try:
         if want_learner:
-            servers.append(start_learner(lessons, host, learner_port))
+            servers.append(start_learner(site, host, learner_port))
+            if has_released(kit):
+                servers.append(start_grader(kit.root))
+            else:
+                print(NO_GRADER, file=sys.stderr, flush=True)
         if want_lab:
             servers.append(start_lab(kit.root, host, lab_port, secrets.token_hex(24)))
         for server in servers:
@@ -123,7 +134,9 @@ def serve(
 def banner(servers: list[Server]) -> str:
     lines = [""]
     for server in servers:
-        if server.option == "--learner-port":
+        if server.port is None:
+            lines += ["  Máy chấm bài đang chạy nền / the grader runs in the background."]
+        elif server.option == "--learner-port":
             lines += [
                 "  Học viên — danh sách bài học (Voila):",
                 "  Learners — lesson index (Voila):",
@@ -143,9 +156,33 @@ def banner(servers: list[Server]) -> str:
 # -- one server -------------------------------------------------------------------------------------------------
 
 
-def learner_command(lessons_dir: Path, host: str, port: int) -> list[str]:
+NO_GRADER = (
+    "chú ý: chưa phát hành bài kiểm tra nào nên không chạy máy chấm; chạy `hoctap course release` rồi khởi động "
+    "lại / note: nothing released yet, so no grader runs: run `hoctap course release`, then restart"
+)
+
+
+def has_released(kit) -> bool:
+    """Is there a course with released assessments to grade? (The grader must not create a gradebook by itself:
+    nbgrader stamps its schema version only when it creates the database.)"""
+    from .course import course_for
+
+    return course_for(kit).release_dir.is_dir()
+
+
+def learner_site(kit) -> Path:
+    """The learner site of a kit layout: `notebooks/learner/` (the quiz app, and `lessons` linking to the lessons)."""
+    return kit.notebooks / "learner"
+
+
+def learner_command(site_dir: Path, host: str, port: int) -> list[str]:
     """The learner server's command line: everything else is in hoctap/voila_app.py's `config()`."""
-    return [sys.executable, "-m", "hoctap.voila_app", str(lessons_dir), f"--port={port}", f"--Voila.ip={host}"]
+    return [sys.executable, "-m", "hoctap.voila_app", str(site_dir), f"--port={port}", f"--Voila.ip={host}"]
+
+
+def grader_command() -> list[str]:
+    """The grader beside the learner server: grades each submission as it arrives, until stopped."""
+    return [sys.executable, "-m", "hoctap.cli", "grade", "--watch"]
 
 
 def lab_command(root_dir: Path, host: str, port: int) -> list[str]:
@@ -176,12 +213,23 @@ def lab_env(token: str, base: Mapping[str, str] | None = None) -> dict[str, str]
     return _with_venv_path(env)
 
 
-def start_learner(lessons_dir: str | os.PathLike[str], host: str, port: int, output: IO | None = None) -> Server:
-    """Start the learner Voila on `host:port` serving `lessons_dir` (returns at once; see `wait_ready`)."""
-    lessons = Path(lessons_dir).resolve()
-    check_lessons(lessons)
-    process = _spawn(learner_command(lessons, host, port), learner_env(), lessons, output)
+def start_learner(site_dir: str | os.PathLike[str], host: str, port: int, output: IO | None = None) -> Server:
+    """Start the learner Voila on `host:port` serving `site_dir` (returns at once; see `wait_ready`)."""
+    site = Path(site_dir).resolve()
+    check_site(site)
+    process = _spawn(learner_command(site, host, port), learner_env(), site, output)
     return Server("Voila (học viên / learners)", host, port, "--learner-port", process)
+
+
+def start_grader(home: str | os.PathLike[str] | None = None, output: IO | None = None) -> Server:
+    """Start a grader on the course of the kit at `home` (default: this installation, or HOCTAP_HOME). It answers
+    no HTTP: `wait_ready` returns at once for it; `stop` stops it (and its grading kernels) like a server."""
+    env = _with_venv_path(dict(os.environ))
+    if home is not None:
+        env["HOCTAP_HOME"] = str(Path(home).resolve())
+    cwd = Path(env.get("HOCTAP_HOME") or Path.cwd())
+    process = _spawn(grader_command(), env, cwd, output)
+    return Server("Máy chấm bài / grader", "", None, "", process, probe_path="")
 
 
 def start_lab(root_dir: str | os.PathLike[str], host: str, port: int, token: str, output: IO | None = None) -> Server:
@@ -200,7 +248,13 @@ def start_lab(root_dir: str | os.PathLike[str], host: str, port: int, token: str
 
 
 def wait_ready(server: Server, timeout: float = READY_TIMEOUT) -> None:
-    """Return once the server answers HTTP; raise ServeError if it exits first or stays silent `timeout` s."""
+    """Return once the server answers HTTP; raise ServeError if it exits first or stays silent `timeout` s.
+    A child without a port (the grader) is ready once started."""
+    if server.port is None:
+        code = server.process.poll()
+        if code is not None:
+            raise ServeError(f"{server.name} đã dừng (mã {code}) / exited with code {code}; xem nhật ký ở trên")
+        return
     deadline = time.monotonic() + timeout
     url = server.local_url.rstrip("/") + server.probe_path
     while True:
@@ -249,10 +303,11 @@ def stop(server: Server, timeout: float = STOP_TIMEOUT) -> None:
 # -- checks -----------------------------------------------------------------------------------------------------
 
 
-def check_lessons(lessons: Path) -> None:
-    if not lessons.is_dir():
+def check_site(site: Path) -> None:
+    if not site.is_dir():
         raise ServeError(
-            f"{lessons}: không có thư mục bài học; chạy `hoctap build` / no lessons folder: run `hoctap build`"
+            f"{site}: không có thư mục trang học viên (bài học, bài kiểm tra); chạy `hoctap build` / no learner "
+            "site folder: run `hoctap build`"
         )
 
 
@@ -346,8 +401,9 @@ def _watch(servers: list[Server]) -> int:
         for server in servers:
             code = server.process.poll()
             if code is not None:
+                where = f" ở cổng {server.port}" if server.port is not None else ""
                 print(
-                    f"lỗi: {server.name} ở cổng {server.port} đã dừng (mã {code}) / exited with code {code}",
+                    f"lỗi: {server.name}{where} đã dừng (mã {code}) / exited with code {code}",
                     file=sys.stderr,
                     flush=True,
                 )

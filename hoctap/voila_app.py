@@ -1,9 +1,9 @@
-"""The learner-side Voila server: `python -m hoctap.voila_app LESSONS_DIR --port=8866 --Voila.ip=127.0.0.1`.
+"""The learner-side Voila server: `python -m hoctap.voila_app SITE_DIR --port=8866 --Voila.ip=127.0.0.1`.
 
 Standalone Voila (never the Jupyter server extension, which filters nothing), launched from Python so that its
 configuration can hold a callable: `page_config_hook` gives the index page each lesson's title from the
 notebook's `metadata.title`. Every other setting is plain traitlets configuration, all of it in `config()`;
-arguments after LESSONS_DIR are Voila's own (`--port`, `--Voila.ip`, any `--Class.trait=value`) and win.
+arguments after SITE_DIR are Voila's own (`--port`, `--Voila.ip`, any `--Class.trait=value`) and win.
 
 Templates: `hoctap` (a lesson as an app) and `hoctap-slides` (the same lesson as reveal.js slides, widgets live)
 live in `hoctap/templates/voila/templates/`, and the index page is `hoctap/tree.html`. Voila and nbconvert find
@@ -83,31 +83,52 @@ def page_config_hook(
 
 
 def lesson_groups(root: Path, subpath: str = "", base_url: str = "/") -> list[dict[str, Any]]:
-    """Every notebook under `root/subpath`, grouped by folder, sorted by path, each with its title and links."""
+    """Every notebook under `root/subpath`, grouped by folder, sorted by path, each with its title and links.
+
+    Symlinked folders are followed (the learner site's `lessons` links to the kit's `lessons/`) and paths stay as
+    the server sees them, relative to `root` without resolving links; a subpath leading out of `root` lists
+    nothing. A notebook at the top of `root` is an app (the quiz): kind "app", listed first; others are lessons.
+    """
     from jupyter_server.utils import url_escape, url_path_join
 
-    top = (root / subpath).resolve()
-    if not top.is_dir() or not top.is_relative_to(root.resolve()):
+    base = Path(os.path.abspath(root))
+    top = Path(os.path.normpath(base / subpath))
+    if not top.is_relative_to(base) or not top.is_dir():
         return []
     groups: dict[str, list[dict[str, str]]] = {}
-    for dirpath, dirnames, filenames in os.walk(top):
+    seen: set[str] = set()  # real folders walked: a link back up must not loop
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            dirnames[:] = []
+            continue
+        seen.add(real)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith(".") or not name.endswith(".ipynb"):
                 continue
             path = Path(dirpath, name)
-            rel = path.relative_to(root.resolve()).as_posix()
+            rel = path.relative_to(base).as_posix()
             app_url = url_path_join(base_url, "voila/render", url_escape(rel))
             folder = Path(rel).parent.as_posix()
             groups.setdefault("" if folder == "." else folder, []).append(
                 {
                     "path": rel,
                     "title": notebook_title(path),
+                    "kind": "app" if folder == "." else "lesson",
                     "app_url": app_url,
                     "slides_url": f"{app_url}?template={SLIDES_TEMPLATE}",
                 }
             )
-    return [{"folder": folder, "lessons": groups[folder]} for folder in sorted(groups)]
+    return [{"folder": folder, "label": group_label(folder), "lessons": groups[folder]} for folder in sorted(groups)]
+
+
+def group_label(folder: str) -> str:
+    """The heading of a group on the index page: the apps, the lessons of a year, or the folder."""
+    if not folder:
+        return "Kiểm tra, đánh giá"
+    last = folder.rsplit("/", 1)[-1]
+    return f"Bài học năm {last}" if last.isdigit() and len(last) == 4 else folder
 
 
 def notebook_title(path: Path) -> str:

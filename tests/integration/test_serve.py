@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import http.client
 import json
 import os
 import re
@@ -22,9 +23,16 @@ import pytest
 from hoctap import serve as serving
 from hoctap.errors import ServeError
 from hoctap.voila_app import APP_TEMPLATE, SLIDES_TEMPLATE, config, lesson_groups
-from tests.servers import button_lesson, external_refs, pick_free_port, slider_lesson, write_lesson
+from tests.servers import BUTTON_CODE, button_lesson, external_refs, pick_free_port, slider_lesson, write_lesson
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _argv(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
+    except OSError:
+        return []
 
 
 def get(url: str) -> tuple[int, str]:
@@ -47,7 +55,89 @@ def lessons(tmp_path: Path) -> Path:
     return folder
 
 
+def learner_site(tmp_path: Path) -> Path:
+    """A kit as the learner server sees it: `notebooks/learner/` holds the quiz and `lessons`, a symlink to the kit's
+    `lessons/`; beside them, `assessments/` holds what must never have a URL (a key, a gradebook, an image)."""
+    kit = tmp_path / "kit"
+    slider_lesson(kit / "lessons")
+    site = kit / "notebooks" / "learner"
+    write_lesson(site / "quiz.ipynb", "Làm bài kiểm tra", [("code", BUTTON_CODE, "-")])
+    (site / "lessons").symlink_to(Path("..") / ".." / "lessons")
+    source = kit / "assessments" / "source" / "bai"
+    write_lesson(source / "bai.ipynb", "Bài có khoá", [("code", f"### BEGIN HIDDEN TESTS\n{SECRET}\n### END", "-")])
+    (source / "khoa.png").write_bytes(b"\x89PNG " + SECRET.encode())
+    (kit / "assessments" / "gradebook.db").write_bytes(b"SQLite format 3\0" + SECRET.encode())
+    return site
+
+
+SECRET = "KEYS = {'q1': 'b'}"
+OUTSIDE = [
+    "/voila/render/../../assessments/source/bai/bai.ipynb",
+    "/voila/render/lessons/../../assessments/source/bai/bai.ipynb",
+    "/voila/render/%2e%2e/%2e%2e/assessments/source/bai/bai.ipynb",
+    "/voila/render/..%2f..%2fassessments%2fsource%2fbai%2fbai.ipynb",
+    "/voila/render/lessons/..%2f..%2f..%2fassessments/source/bai/bai.ipynb",
+    "/voila/files/../../assessments/source/bai/khoa.png",
+    "/voila/files/lessons/../../assessments/source/bai/khoa.png",
+    "/voila/files/lessons/..%2f..%2fassessments/source/bai/khoa.png",
+    "/voila/api/contents/../../assessments/source/bai/bai.ipynb?content=1",
+    "/voila/api/contents/lessons/../../assessments",
+    "/voila/tree/../../assessments/source",
+    "/voila/tree/lessons/../../assessments",
+    "/voila/static/../../../assessments/gradebook.db",
+    # from the kit's own template folder up to the repository's assessment sources (they hold the keys)
+    "/voila/templates/hoctap-slides/static/../../../../../../assessments/source/2021-kiem-tra-noi-dung-1/"
+    "2021-kiem-tra-noi-dung-1.ipynb",
+    "/voila/templates/hoctap-slides/static/..%2f..%2f..%2f..%2f..%2f..%2fassessments/source/2021-kiem-tra-noi-dung-1/"
+    "2021-kiem-tra-noi-dung-1.ipynb",
+    "/files/assessments/gradebook.db",
+    "/files/../assessments/gradebook.db",
+    "/../assessments/gradebook.db",
+    "/assessments/source/bai/bai.ipynb",
+    "/api/contents/assessments/source/bai/bai.ipynb",
+]
+
+
+def raw_get(port: int, path: str) -> tuple[int, str]:
+    """GET `path` exactly as written (urllib would normalise the `..` away)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", errors="replace")
+    finally:
+        connection.close()
+
+
 # -- fast: no server --------------------------------------------------------------------------------------------
+
+
+def test_the_learner_site_lists_the_quiz_first_then_the_lessons_through_the_symlink(tmp_path: Path):
+    site = learner_site(tmp_path)
+    (tmp_path / "kit" / "lessons" / "2021" / "vong").symlink_to("..")  # a link back up is walked once
+
+    groups = lesson_groups(site, "", "/")
+
+    assert [(g["folder"], g["label"]) for g in groups] == [
+        ("", "Kiểm tra, đánh giá"),
+        ("lessons/2021", "Bài học năm 2021"),
+    ]
+    quiz, lesson = groups[0]["lessons"][0], groups[1]["lessons"][0]
+    assert (quiz["title"], quiz["kind"], quiz["app_url"]) == ("Làm bài kiểm tra", "app", "/voila/render/quiz.ipynb")
+    assert (lesson["kind"], lesson["app_url"]) == ("lesson", "/voila/render/lessons/2021/01-tong-quan.ipynb")
+    assert [g["folder"] for g in lesson_groups(site, "lessons", "/")] == ["lessons/2021"]
+    for outside in ("..", "../..", "lessons/../..", "lessons/../../assessments"):
+        assert lesson_groups(site, outside, "/") == []
+
+
+def test_the_grader_beside_voila_is_the_cli_verb(tmp_path: Path):
+    assert serving.grader_command()[1:] == ["-m", "hoctap.cli", "grade", "--watch"]
+    from hoctap.catalog import Layout
+
+    assert serving.learner_site(Layout(tmp_path)) == tmp_path / "notebooks" / "learner"
+    assert not serving.has_released(Layout(tmp_path))
+    (tmp_path / "assessments" / "release").mkdir(parents=True)
+    assert serving.has_released(Layout(tmp_path))
 
 
 def test_lesson_groups_read_titles_and_build_both_links(tmp_path: Path):
@@ -117,15 +207,15 @@ def test_serve_names_a_taken_port_and_the_option(lessons: Path, only: str, optio
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(ServeError) as caught:
-            serving.serve("127.0.0.1", learner_port=port, lab_port=port, only=only, lessons_dir=lessons)
+            serving.serve("127.0.0.1", learner_port=port, lab_port=port, only=only, site_dir=lessons)
     message = str(caught.value)
     assert "\n" not in message
     assert str(port) in message and option in message and "đang được dùng" in message and "in use" in message
 
 
-def test_serve_needs_the_lessons_folder(tmp_path: Path, free_port: int):
+def test_serve_needs_the_learner_site(tmp_path: Path, free_port: int):
     with pytest.raises(ServeError, match="hoctap build"):
-        serving.serve("127.0.0.1", free_port, free_port, only="learner", lessons_dir=tmp_path / "missing")
+        serving.serve("127.0.0.1", free_port, free_port, only="learner", site_dir=tmp_path / "missing")
 
 
 # -- slow: a real learner Voila ---------------------------------------------------------------------------------
@@ -159,6 +249,34 @@ def test_index_app_and_slides(voila_server, lessons: Path):
     for css in re.findall(r'href="(/voila/templates/hoctap-slides/static/reveal\.js/[^"]+)"', slides):
         assert get(base.rstrip("/") + css)[0] == 200
     assert len(re.findall(r"static/reveal\.js/dist/", slides)) == 2  # reveal.css and the white theme
+
+
+@pytest.mark.slow
+def test_the_learner_site_serves_the_quiz_and_the_lessons_and_nothing_else(voila_server, tmp_path: Path):
+    site = learner_site(tmp_path)
+    base = voila_server(site)
+
+    status, index = get(base)
+    assert status == 200
+    found = links(index)
+    assert found["open-app"] == ["/voila/render/quiz.ipynb", "/voila/render/lessons/2021/01-tong-quan.ipynb"]
+    assert found["open-slides"] == [f"/voila/render/lessons/2021/01-tong-quan.ipynb?template={SLIDES_TEMPLATE}"]
+    assert index.index("Làm bài kiểm tra") < index.index("Bài học năm 2021") < index.index("Tổng quan về chuyên đề")
+    assert "Vào làm bài" in index
+    status, lesson = get(base + "voila/render/lessons/2021/01-tong-quan.ipynb")  # rendered through the symlink
+    assert status == 200 and WIDGET_VIEW in lesson
+    status, _ = get(base + "voila/tree/lessons")
+    assert status == 200
+    status, model = get(base + "voila/api/contents/quiz.ipynb?content=1")
+    assert status == 200 and json.loads(model)["content"] is None  # Voila's contents API never gives a source
+
+    port = urlsplit(base).port
+    for path in OUTSIDE:
+        status, body = raw_get(port, path)
+        # Voila's template handler asserts the URL's shape (`<template>/static/<path>` after normpath): a 500
+        refused = (400, 403, 404, 500) if path.startswith("/voila/templates/") else (400, 403, 404)
+        assert status in refused, f"{path}: HTTP {status}"
+        assert SECRET not in body and "BEGIN HIDDEN TESTS" not in body and "Traceback" not in body, path
 
 
 @pytest.mark.slow
@@ -222,13 +340,18 @@ def test_serve_prints_urls_and_stops_everything(lessons: Path, tmp_path: Path, h
     learner, lab = pick_free_port(), pick_free_port()
     code = (
         "import sys; from hoctap.serve import serve; "
-        f"sys.exit(serve('127.0.0.1', {learner}, {lab}, lessons_dir={str(lessons)!r}))"
+        f"sys.exit(serve('127.0.0.1', {learner}, {lab}, site_dir={str(lessons)!r}))"
     )
+    home = tmp_path / "kit"
+    (home / "assessments" / "release").mkdir(parents=True)  # something released: a grader runs beside Voila
+    env = {**os.environ, "HOCTAP_HOME": str(home)}
     log = open(tmp_path / "serve.log", "w+b")  # the test reads the file while the child writes
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+    )
     try:
         deadline = time.monotonic() + 90
-        while b"Ctrl-C" not in (tmp_path / "serve.log").read_bytes():
+        while b"press Ctrl-C to stop" not in (tmp_path / "serve.log").read_bytes():
             assert child.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
             time.sleep(0.2)
         out = (tmp_path / "serve.log").read_text(encoding="utf-8")
@@ -239,7 +362,9 @@ def test_serve_prints_urls_and_stops_everything(lessons: Path, tmp_path: Path, h
             get(f"http://127.0.0.1:{lab}/api/contents")
         get(f"http://127.0.0.1:{learner}/voila/render/2021/01-tong-quan.ipynb")  # starts a kernel
         family = serving._descendants(child.pid)
-        assert len(family) >= 3  # Voila, its kernel, JupyterLab
+        assert len(family) >= 4  # Voila, its kernel, JupyterLab, the grader
+        assert any(serving.grader_command()[1:] == _argv(pid)[1:] for pid in family), "no grader beside Voila"
+        assert "máy chấm" in out.lower()
 
         child.send_signal(how)
         assert child.wait(60) == 0

@@ -1,0 +1,566 @@
+"""The learner app's state, without a single widget: who is logged in, which screen, what the server said.
+
+Every action goes through `hoctap.portal.Portal`, which enforces the rules (assigned, open, attempts left, time
+limit, own attempt); this module only decides what to show. A refusal or any other error of the kit
+(`HoctapError`: RefusedError, SubmissionError, AttemptError, GradebookError) becomes one Vietnamese sentence in
+`AppState.message`; an unexpected error becomes a fixed sentence and goes, with its traceback, to the kernel's own
+stderr (the server log), never to the browser.
+
+    state = AppState(lambda: Portal(course))
+    state.login("hv-001", "abcd-efgh")      # screen "offers", state.rows: one OfferRow per assessment
+    state.open("2021-kiem-tra-noi-dung-1")  # screen "quiz" (state.quiz: QuizState) or "commitment"
+    state.quiz.respond("q-003", "b")
+    state.submit_quiz()                     # screen "grading": the view polls state.check_result()
+    state.check_result()                    # True once graded: screen "result", state.result
+
+Nothing here holds an answer key: the quiz shows `Sitting.questions` (no key) and the result arrives only after
+the attempt is submitted and graded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import traitlets
+
+from hoctap.errors import HoctapError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hoctap.evaluation import Evaluation
+    from hoctap.portal import Offer, Portal, Sitting
+
+SCREENS = ("login", "offers", "quiz", "commitment", "grading", "result")
+KIND_LABELS = {"quiz": "Bài kiểm tra", "final": "Bài kiểm tra cuối khóa", "commitment": "Bản cam kết"}
+UNEXPECTED = "Máy chủ gặp lỗi khi xử lý yêu cầu; hãy thử lại, nếu vẫn lỗi hãy báo người hướng dẫn."
+GAVE_UP = (
+    "Bài đã được nộp. Máy chấm chưa trả kết quả sau {seconds} giây: kết quả sẽ hiện trong danh sách bài sau, "
+    "bấm “Xem kết quả” để xem."
+)
+GRADING_FAILED = "Bài đã được nộp nhưng chưa chấm được; người hướng dẫn sẽ kiểm tra và chấm lại."
+AWAITING = "Đã nộp, đang chờ đánh giá."
+TIME_UP_SENT = "Đã hết giờ làm bài: bài đã được tự nộp."
+TIME_UP_EMPTY = "Đã hết giờ làm bài mà chưa trả lời câu nào: không có gì để nộp."
+MAX_COMMITMENT = 20_000  # the default; CommitmentState reads hoctap.submit.MAX_COMMITMENT
+
+log = logging.getLogger("hoctap.quiz")
+
+
+def _server_log() -> logging.Handler:
+    """The kernel process's real stderr (the server log): sys.stderr in a kernel is sent to the browser."""
+    handler = logging.StreamHandler(sys.__stderr__)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    return handler
+
+
+if not log.handlers:
+    log.addHandler(_server_log())
+    log.propagate = False
+
+
+def sentence(text: str) -> str:
+    """An error's first line as a sentence: capital first letter, final full stop."""
+    line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
+    if not line:
+        return UNEXPECTED
+    line = line[0].upper() + line[1:]
+    return line if line[-1] in ".!?…" else line + "."
+
+
+def number_text(value: float | None) -> str:
+    """4.0 → '4', 2.5 → '2,5' (Vietnamese decimal comma)."""
+    if value is None:
+        return "–"
+    return f"{value:g}".replace(".", ",")
+
+
+def score_text(score: float | None, max_score: float | None) -> str:
+    """'Điểm: 4/4 (100%)'."""
+    text = f"Điểm: {number_text(score)}/{number_text(max_score)}"
+    if score is not None and max_score:
+        text += f" ({round(100 * score / max_score)}%)"
+    return text
+
+
+def evaluation_text(evaluation: Evaluation | None) -> str:
+    """'Đánh giá: 8/10 — Hoàn thành tốt', or the waiting sentence."""
+    if evaluation is None or evaluation.pending:
+        return AWAITING
+    text = f"Đánh giá: {number_text(evaluation.score)}/{number_text(evaluation.max_score)}"
+    return f"{text} — {evaluation.label}" if evaluation.label else text
+
+
+def local_time(moment: dt.datetime, zone: dt.tzinfo | None) -> dt.datetime:
+    return moment.astimezone(zone) if zone is not None else moment
+
+
+def clock_text(moment: dt.datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def when_text(moment: dt.datetime) -> str:
+    return moment.strftime("%H:%M ngày %d/%m/%Y")
+
+
+# ---------------------------------------------------------------- one question's response
+
+
+def is_complete(question: dict, response: Any) -> bool:
+    """Every part of the question answered (what the progress line counts)."""
+    if response is None:
+        return False
+    kind = question["type"]
+    if kind == "multiple":
+        return isinstance(response, list) and len(response) > 0
+    if kind == "short-text":
+        return isinstance(response, str) and bool(response.strip())
+    if kind == "matching":
+        return isinstance(response, dict) and all(response.get(o["id"]) for o in question["lefts"])
+    if kind == "ordering":
+        return isinstance(response, list) and len(response) == len(question["options"])
+    return True
+
+
+def normalised(question: dict, response: Any) -> Any:
+    """The response as submitted: None for nothing given, a matching's unchosen items left out."""
+    if response is None:
+        return None
+    kind = question["type"]
+    if kind == "multiple" and not response:
+        return None
+    if kind == "short-text" and not str(response).strip():
+        return None
+    if kind == "matching":
+        chosen = {left: right for left, right in dict(response).items() if right}
+        return chosen or None
+    return response
+
+
+class QuizState(traitlets.HasTraits):
+    """The responses of one quiz attempt, before it is submitted."""
+
+    responses = traitlets.Dict(help="question id → response in answers.json's shape (None: not answered)")
+    answered = traitlets.Int(0, help="questions with every part answered")
+    confirming = traitlets.Bool(False, help="the 'Nộp bài?' panel is open")
+
+    def __init__(self, sitting: Sitting, zone: dt.tzinfo | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.sitting = sitting
+        self.zone = zone
+        self.questions = list(sitting.questions)
+        self._by_id = {q["question"]: q for q in self.questions}
+
+    @property
+    def total(self) -> int:
+        return len(self.questions)
+
+    @property
+    def unanswered(self) -> int:
+        return self.total - self.answered
+
+    def respond(self, question_id: str, response: Any) -> None:
+        if question_id not in self._by_id:
+            raise KeyError(question_id)
+        responses = {**self.responses, question_id: response}
+        with self.hold_trait_notifications():
+            self.responses = responses
+            self.answered = sum(1 for qid, r in responses.items() if is_complete(self._by_id[qid], r))
+
+    def answers(self) -> dict[str, Any]:
+        """What is submitted: question id → response, unanswered questions left out."""
+        out = {}
+        for qid, response in self.responses.items():
+            value = normalised(self._by_id[qid], response)
+            if value is not None:
+                out[qid] = value
+        return out
+
+    def progress_text(self) -> str:
+        return f"Đã trả lời {self.answered}/{self.total} câu"
+
+    def confirm_text(self) -> str:
+        left = self.unanswered
+        if left:
+            return f"Nộp bài? Còn {left} câu chưa trả lời. Sau khi nộp không sửa được."
+        return f"Nộp bài? Đã trả lời cả {self.total} câu. Sau khi nộp không sửa được."
+
+    def deadline(self) -> dt.datetime | None:
+        """When the time limit ends (in the assessment's zone), or None without a limit."""
+        limit = self.sitting.time_limit_minutes
+        if not limit:
+            return None
+        return local_time(self.sitting.attempt.started_at + dt.timedelta(minutes=limit), self.zone)
+
+    def deadline_text(self, now: dt.datetime | None = None) -> str:
+        end = self.deadline()
+        if end is None:
+            return ""
+        if now is not None and now > end:
+            return f"Đã hết giờ làm bài lúc {clock_text(end)}."
+        return f"Nộp trước {clock_text(end)} (thời gian làm bài {self.sitting.time_limit_minutes} phút)."
+
+    def seconds_left(self, now: dt.datetime) -> float | None:
+        end = self.deadline()
+        return None if end is None else (end - now).total_seconds()
+
+
+class CommitmentState(traitlets.HasTraits):
+    """The text of one commitment attempt and what was last saved as a draft."""
+
+    text = traitlets.Unicode("", help="what the learner has written")
+    saved = traitlets.Unicode("", help="the draft last saved on the server")
+    confirming = traitlets.Bool(False, help="the 'Nộp bản cam kết?' panel is open")
+
+    def __init__(self, sitting: Sitting, limit: int = MAX_COMMITMENT, **kwargs):
+        super().__init__(**kwargs)
+        self.sitting = sitting
+        self.limit = limit
+        draft = sitting.attempt.draft or ""
+        self.text = draft
+        self.saved = draft
+
+    @property
+    def chars(self) -> int:
+        return len(self.text)
+
+    @property
+    def over(self) -> bool:
+        return self.chars > self.limit
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.saved
+
+    def count_text(self) -> str:
+        def grouped(n: int) -> str:
+            return f"{n:,}".replace(",", ".")
+
+        text = f"{grouped(self.chars)}/{grouped(self.limit)} ký tự"
+        if self.over:
+            text += f": dài quá {grouped(self.chars - self.limit)} ký tự"
+        return text
+
+
+# ---------------------------------------------------------------- the list of assessments
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    """One assessment in the learner's list, with what may be done with it now."""
+
+    offer: Offer
+    action: str | None  # "start" | "resume" | None
+    note: str  # the window's sentence (deadline, attempts left, late, closed, exhausted, not open yet)
+    result_line: str  # "Điểm cao nhất: 4/4 (100%)", "Đã nộp, đang chờ đánh giá.", "" …
+    can_view_result: bool
+    evaluation: Evaluation | None = None
+
+    @property
+    def id(self) -> str:
+        return self.offer.id
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.offer.kind, self.offer.kind)
+
+    @property
+    def start_label(self) -> str:
+        return "Làm tiếp" if self.action == "resume" else "Bắt đầu"
+
+
+def _done(offer: Offer) -> list:
+    return [a for a in offer.attempts if a.status != "open"]
+
+
+def offer_row(offer: Offer, evaluation: Evaluation | None = None) -> OfferRow:
+    from hoctap.availability import State
+
+    window = offer.window
+    done = _done(offer)
+    if offer.open_attempt is not None and window.state != State.closed:
+        action = "resume"
+    elif offer.open_attempt is None and window.accepting:
+        action = "start"
+    else:
+        action = None
+    note = window.message()
+    if window.state == State.late and action:
+        note += f" Còn {window.attempts_left} lần làm."
+    if offer.kind == "commitment" and done:
+        sent = done[-1].submitted_at
+        note = f"Đã nộp lúc {when_text(local_time(sent, window.due.tzinfo))}." if sent else "Đã nộp."
+        result_line = evaluation_text(evaluation)
+    else:
+        graded = [a for a in done if a.score is not None]
+        best = max(graded, key=lambda a: a.score, default=None)
+        if best is not None:
+            label = "Điểm cao nhất" if len(graded) > 1 else "Điểm"
+            result_line = score_text(best.score, best.max_score).replace("Điểm", label, 1)
+        elif done:
+            result_line = "Đã nộp, đang chấm."
+        else:
+            result_line = ""
+    return OfferRow(offer, action, note, result_line, bool(done), evaluation)
+
+
+# ---------------------------------------------------------------- the app
+
+
+def _guarded(method: Callable) -> Callable:
+    """Run an action; a kit error becomes the one-line message, anything else a fixed sentence (and the log)."""
+
+    @functools.wraps(method)
+    def run(self: AppState, *args, **kwargs):
+        self.message = ""
+        try:
+            return method(self, *args, **kwargs)
+        except HoctapError as error:
+            self.say(sentence(str(error)), "error")
+        except Exception:
+            log.exception("learner app: %s failed", method.__name__)
+            self.say(UNEXPECTED, "error")
+        return None
+
+    return run
+
+
+class AppState(traitlets.HasTraits):
+    """Which screen the learner is on and everything it shows; every change of screen bumps `page`."""
+
+    screen = traitlets.Enum(SCREENS, default_value="login", help="the screen shown")
+    page = traitlets.Int(0, help="bumped at every navigation: views rebuild on it")
+    message = traitlets.Unicode("", help="one line for the learner: a refusal, an error or a notice")
+    tone = traitlets.Enum(("info", "error"), default_value="info", help="how `message` is shown")
+    learner = traitlets.Any(None, allow_none=True, help="hoctap.portal.Learner once logged in")
+    rows = traitlets.List(help="OfferRow per assessment of the learner, in the portal's order")
+    current = traitlets.Any(None, allow_none=True, help="the OfferRow opened (quiz, commitment, grading, result)")
+    quiz = traitlets.Any(None, allow_none=True, help="QuizState of the quiz on screen")
+    commitment = traitlets.Any(None, allow_none=True, help="CommitmentState of the commitment on screen")
+    waiting = traitlets.Any(None, allow_none=True, help="(assessment id, attempt number, attempt id) being graded")
+    result = traitlets.Any(None, allow_none=True, help="the result shown (the grader's JSON for one attempt)")
+    evaluation = traitlets.Any(None, allow_none=True, help="hoctap.evaluation.Evaluation of a commitment shown")
+
+    def __init__(self, portal: Callable[[], Portal] | Portal, **kwargs):
+        super().__init__(**kwargs)
+        self._portal_factory = portal if callable(portal) else (lambda: portal)
+        self._portal: Portal | None = None
+        self._quizzes: dict[int, QuizState] = {}  # by attempt id: going back to the list keeps the responses
+
+    @property
+    def portal(self) -> Portal:
+        if self._portal is None:
+            self._portal = self._portal_factory()
+        return self._portal
+
+    def say(self, text: str, tone: str = "info") -> None:
+        with self.hold_trait_notifications():
+            self.tone = tone
+            self.message = text
+
+    def _go(self, screen: str) -> None:
+        with self.hold_trait_notifications():
+            self.screen = screen
+            self.page += 1
+
+    # ------------------------------------------------------------ who
+    @_guarded
+    def login(self, student_id: str, code: str) -> bool:
+        self.learner = self.portal.login(student_id, code)
+        self._quizzes.clear()
+        self._list()
+        return True
+
+    @_guarded
+    def logout(self) -> None:
+        with self.hold_trait_notifications():
+            self.learner, self.rows, self.current = None, [], None
+            self.quiz = self.commitment = self.result = self.evaluation = self.waiting = None
+            self._quizzes.clear()
+            self._go("login")
+
+    # ------------------------------------------------------------ the list
+    def _list(self) -> None:
+        rows = []
+        for offer in self.portal.offers(self.learner):
+            evaluation = self._evaluation(offer.id) if offer.kind == "commitment" and _done(offer) else None
+            rows.append(offer_row(offer, evaluation))
+        self.rows = rows
+        self._go("offers")
+
+    def _evaluation(self, assessment_id: str) -> Evaluation | None:
+        from hoctap.evaluation import learner_evaluation
+
+        return learner_evaluation(self.portal, self.learner, assessment_id)
+
+    def _row(self, assessment_id: str) -> OfferRow:
+        row = next((r for r in self.rows if r.id == assessment_id), None)
+        if row is None:
+            raise HoctapError(f"không có bài '{assessment_id}' trong danh sách của anh/chị")
+        return row
+
+    @_guarded
+    def back(self) -> None:
+        """To the list, read afresh (a quiz left open stays open: 'Làm tiếp')."""
+        if self.commitment is not None and self.screen == "commitment" and self.commitment.changed:
+            if self.commitment.text.strip() and not self.commitment.over:
+                self.portal.save_draft(self.learner, self.commitment.sitting.attempt.id, self.commitment.text)
+                self.commitment.saved = self.commitment.text
+        self.waiting = None
+        self._list()
+
+    # ------------------------------------------------------------ taking an assessment
+    @_guarded
+    def open(self, assessment_id: str) -> None:
+        """Start (or resume) an assessment: the server decides whether it may be."""
+        row = self._row(assessment_id)
+        sitting = self.portal.start(self.learner, assessment_id)
+        self.current = row
+        if sitting.kind == "commitment":
+            from hoctap.submit import MAX_COMMITMENT as limit
+
+            self.commitment = CommitmentState(sitting, limit)
+            self._go("commitment")
+            return
+        quiz = self._quizzes.get(sitting.attempt.id)
+        if quiz is None:
+            quiz = self._quizzes[sitting.attempt.id] = QuizState(sitting, row.offer.window.due.tzinfo)
+        self.quiz = quiz
+        self._go("quiz")
+
+    @_guarded
+    def submit_quiz(self) -> bool:
+        quiz = self.quiz
+        if self.screen != "quiz" or quiz is None:  # a second click on a screen already gone
+            return False
+        attempt = self.portal.submit(self.learner, quiz.sitting.attempt.id, quiz.answers())
+        quiz.confirming = False
+        self._quizzes.pop(attempt.id, None)
+        self.waiting = (attempt.assessment_id, attempt.number, attempt.id)
+        self.result = None
+        self._go("grading")
+        return True
+
+    @_guarded
+    def time_up(self, attempt_id: int) -> bool:
+        """The attempt's time limit is reached: submit what was answered (the server still takes it, within its
+        grace). Nothing happens if the attempt was submitted already or the learner has logged out."""
+        quiz = self._quizzes.get(attempt_id)
+        if quiz is None or self.learner is None:
+            return False
+        on_screen = self.screen == "quiz" and self.quiz is quiz
+        answers = quiz.answers()
+        if not answers:
+            self._quizzes.pop(attempt_id, None)
+            if on_screen:
+                self._list()
+            self.say(TIME_UP_EMPTY, "error")
+            return False
+        attempt = self.portal.submit(self.learner, attempt_id, answers)
+        self._quizzes.pop(attempt_id, None)
+        quiz.confirming = False
+        if on_screen:
+            self.waiting = (attempt.assessment_id, attempt.number, attempt.id)
+            self.result = None
+            self._go("grading")
+        elif self.screen == "offers":
+            self._list()
+        self.say(TIME_UP_SENT)
+        return True
+
+    @_guarded
+    def save_draft(self) -> bool:
+        state = self.commitment
+        if self.screen != "commitment" or state is None:
+            return False
+        text = state.text
+        self.portal.save_draft(self.learner, state.sitting.attempt.id, text)
+        state.saved = text
+        self.say(f"Đã lưu nháp lúc {clock_text(local_time(self.portal.clock(), self._zone()))}.")
+        return True
+
+    @_guarded
+    def submit_commitment(self) -> bool:
+        state = self.commitment
+        if self.screen != "commitment" or state is None:
+            return False
+        self.portal.submit(self.learner, state.sitting.attempt.id, {"text": state.text})
+        state.confirming = False
+        state.saved = state.text
+        self.result = None
+        self.evaluation = None
+        self.say(AWAITING)
+        self._go("result")
+        return True
+
+    def _zone(self) -> dt.tzinfo | None:
+        return self.current.offer.window.due.tzinfo if self.current is not None else None
+
+    # ------------------------------------------------------------ results
+    @_guarded
+    def view_result(self, assessment_id: str) -> None:
+        row = self._row(assessment_id)
+        done = _done(row.offer)
+        if not done:
+            raise HoctapError("bài này chưa được nộp")
+        self.current = row
+        if row.offer.kind == "commitment":
+            self.result = None
+            self.evaluation = self._evaluation(assessment_id)
+            self._go("result")
+            return
+        last = done[-1]
+        if last.status == "failed":
+            raise HoctapError(GRADING_FAILED)
+        result = self.portal.result(self.learner, assessment_id, last.number)
+        if result is None:
+            self.waiting = (assessment_id, last.number, last.id)
+            self._go("grading")
+            return
+        self.result = result
+        self._go("result")
+
+    @_guarded
+    def check_result(self) -> bool:
+        """Once: has the grader written the awaited result? True when polling can stop."""
+        if self.screen != "grading" or self.waiting is None:
+            return True
+        assessment_id, number, attempt_id = self.waiting
+        result = self.portal.result(self.learner, assessment_id, number)
+        if result is not None:
+            self.result = result
+            self.waiting = None
+            self._go("result")
+            return True
+        if self.portal.attempts.get(attempt_id).status == "failed":
+            self.waiting = None
+            self._list()
+            self.say(GRADING_FAILED, "error")
+            return True
+        return False
+
+    @_guarded
+    def give_up(self, seconds: float) -> None:
+        """Polling timed out: back to the list, saying the result will come."""
+        if self.screen != "grading":
+            return
+        self.waiting = None
+        self._list()
+        self.say(GAVE_UP.format(seconds=round(seconds)))
+
+    def attempts_summary(self) -> str:
+        """'Lần 1: 4/4 · Lần 2: 0/4' for an assessment with several graded attempts ('' otherwise)."""
+        if self.current is None:
+            return ""
+        graded = {a.number: (a.score, a.max_score) for a in self.current.offer.attempts if a.score is not None}
+        if self.result is not None:
+            graded[self.result["attempt"]] = (self.result["score"], self.result["max_score"])
+        if len(graded) < 2:
+            return ""
+        return " · ".join(
+            f"Lần {n}: {number_text(score)}/{number_text(top)}" for n, (score, top) in sorted(graded.items())
+        )
