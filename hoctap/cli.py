@@ -125,8 +125,8 @@ def _submit(args: argparse.Namespace) -> int:
     import json
 
     from .errors import HoctapError
-    from .grader import now_utc
     from .portal import Portal
+    from .storage import now_utc
 
     try:
         answers = json.loads(args.answers.read_text(encoding="utf-8"))

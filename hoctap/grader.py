@@ -35,10 +35,10 @@ from .attempts import Attempt, Attempts
 from .course import Course
 from .database import engine_for
 from .errors import HoctapError
+from .storage import attempt_folder, now_utc, result_path
 from .submit import fill_commitment, fill_quiz, quiz_answers
 
 log = logging.getLogger("hoctap.grader")
-RESULTS = "results"  # assessments/results/<learner>/<assessment>/<attempt>.json: what the learner app shows
 
 
 STALE_CLAIM = dt.timedelta(minutes=10)  # far longer than any one grade takes
@@ -63,22 +63,6 @@ def _hold_name(course: Course, name: str):
 
 class GradingError(HoctapError):
     """nbgrader could not grade a submission (its log's last line says why)."""
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def attempts_dir(course: Course) -> Path:
-    return course.root / "attempts"
-
-
-def attempt_folder(course: Course, student: str, assessment: str, number: int) -> Path:
-    return attempts_dir(course) / student / assessment / str(number)
-
-
-def result_path(course: Course, student: str, assessment: str, number: int) -> Path:
-    return course.root / RESULTS / student / assessment / f"{number}.json"
 
 
 @dataclass

@@ -13,15 +13,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 from .attempts import GRADED, OPEN, Attempt, Attempts
 from .availability import Window, expired, window
 from .course import Course
 from .database import engine_for
 from .draw import draw
 from .errors import HoctapError
-from .grader import attempt_folder, now_utc, result_path
+from .storage import attempt_folder, now_utc, result_path
 from .submit import check_commitment, quiz_answers, write_attempt
 
 
@@ -73,7 +71,8 @@ def release_metadata(course: Course, assessment_id: str) -> dict:
     path = course.release_notebook(assessment_id)
     if not path.is_file():
         raise RefusedError(f"bài '{assessment_id}' chưa được phát hành")
-    return nbformat.read(path, as_version=4).metadata["hoctap"]
+    with open(path, encoding="utf-8") as f:  # plain JSON: nbformat's validation costs the learner's kernel memory
+        return json.load(f)["metadata"]["hoctap"]
 
 
 class _Rules:
@@ -243,12 +242,27 @@ class Portal:
         return self.attempts.get(attempt.id)
 
     def _notebook(self, meta: dict, attempt: Attempt, stored: dict):
+        import nbformat
+
         from .submit import fill_commitment, fill_quiz
 
         release = nbformat.read(self.course.release_notebook(attempt.assessment_id), as_version=4)
         if meta["kind"] == "commitment":
             return fill_commitment(release, stored["text"])
         return fill_quiz(release, quiz_answers(meta, attempt.picks, stored))
+
+    def status(self, learner: Learner, attempt_id: int) -> str:
+        """Where the learner's own attempt stands: open, submitted, grading, graded or failed."""
+        attempt = self.attempts.get(attempt_id)
+        if attempt.student_id != learner.id:
+            raise RefusedError("đây không phải bài làm của anh/chị")
+        return attempt.status
+
+    def evaluation(self, learner: Learner, assessment_id: str):
+        """The instructor's evaluation of the learner's commitment (None before one exists)."""
+        from .evaluation import learner_evaluation
+
+        return learner_evaluation(self, learner, assessment_id)
 
     def result(self, learner: Learner, assessment_id: str, number: int) -> dict | None:
         """The learner's own result of one attempt, once graded (None before)."""

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from .course import COURSE_ID
 from .errors import ServeError
 
 LEARNER_PORT = 8866
@@ -195,6 +196,10 @@ def lab_command(root_dir: Path, host: str, port: int) -> list[str]:
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root_dir}",
+        # nbgrader's formgrader (manual grading of commitments) works on the kit's course; its gradebook is
+        # nbgrader's default for that root (sqlite:///<root>/gradebook.db), the same as hoctap.course's.
+        f"--CourseDirectory.root={root_dir / 'assessments'}",
+        f"--CourseDirectory.course_id={COURSE_ID}",
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")

@@ -17,11 +17,12 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from .errors import HoctapError
+
+if TYPE_CHECKING:
+    import nbformat
 
 MAX_SHORT_TEXT = 1_000  # characters of a short answer
 MAX_COMMITMENT = 20_000  # characters of a written commitment (about eight pages)
@@ -111,6 +112,8 @@ def quiz_answers(metadata: dict, picks: list[dict], answers: dict[str, Any]) -> 
 
 def fill_quiz(release: nbformat.NotebookNode, by_slot: dict[int, dict]) -> nbformat.NotebookNode:
     """A copy of the release notebook with each answer cell holding its slot's answer as a literal."""
+    import nbformat
+
     nb = nbformat.from_dict(json.loads(json.dumps(release)))
     for cell in nb.cells:
         slot = cell.get("metadata", {}).get("hoctap", {}).get("slot")
@@ -121,6 +124,8 @@ def fill_quiz(release: nbformat.NotebookNode, by_slot: dict[int, dict]) -> nbfor
 
 def fill_commitment(release: nbformat.NotebookNode, text: str) -> nbformat.NotebookNode:
     """A copy of the release notebook with the learner's text as the commitment cell (markdown: no code)."""
+    import nbformat
+
     nb = nbformat.from_dict(json.loads(json.dumps(release)))
     cell = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "commitment")
     cell.source = text
@@ -134,6 +139,8 @@ def write_attempt(folder: Path, notebook_name: str, nb: nbformat.NotebookNode, a
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
+        import nbformat
+
         _write(staging / notebook_name, nbformat.writes(nb) + "\n")
         _write(staging / "answers.json", json.dumps(answers, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
         _write(staging / "timestamp.txt", when.astimezone(dt.UTC).strftime(TIMESTAMP_FORMAT))

@@ -7,11 +7,11 @@ the key) and gives back the response in the shape `answers.json` uses (`read()`)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import ipywidgets
 
-from hoctap.topic import Option, QuestionType
+from hoctap.kinds import QuestionType
 
 from .style import esc
 
@@ -24,6 +24,16 @@ HINTS = {
     QuestionType.matching: "Ghép mỗi ý với một ý phù hợp.",
     QuestionType.ordering: "Sắp xếp theo đúng thứ tự: chọn một ý cho từng vị trí.",
 }
+
+
+class Choice(NamedTuple):
+    """An option as shown (the spec's `Option` has the same two fields and can stand in for it)."""
+
+    id: str
+    text: str
+
+
+Option = Choice  # what the inputs read of an option: `.id` and `.text`
 
 
 @dataclass(frozen=True)

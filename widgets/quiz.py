@@ -32,9 +32,9 @@ from collections.abc import Callable
 
 import ipywidgets
 
-from hoctap.topic import Option, QuestionType
+from hoctap.kinds import QuestionType
 
-from .inputs import HINTS, Shown, make_input
+from .inputs import HINTS, Choice, Shown, make_input
 from .quiz_state import (
     AWAITING,
     AppState,
@@ -255,8 +255,8 @@ class QuizQuestion(ipywidgets.VBox):
         super().__init__(**kwargs)
         kind = QuestionType(question["type"])
 
-        def options(items: list[dict]) -> list[Option]:
-            return [Option(id=o["id"], text=o["text"]) for o in items]
+        def options(items: list[dict]) -> list[Choice]:
+            return [Choice(o["id"], o["text"]) for o in items]
 
         shown = Shown(kind, options(question["options"]), options(question["lefts"]), options(question["targets"]))
         self.input = make_input(shown)

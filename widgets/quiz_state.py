@@ -393,9 +393,7 @@ class AppState(traitlets.HasTraits):
         self._go("offers")
 
     def _evaluation(self, assessment_id: str) -> Evaluation | None:
-        from hoctap.evaluation import learner_evaluation
-
-        return learner_evaluation(self.portal, self.learner, assessment_id)
+        return self.portal.evaluation(self.learner, assessment_id)
 
     def _row(self, assessment_id: str) -> OfferRow:
         row = next((r for r in self.rows if r.id == assessment_id), None)
@@ -536,7 +534,7 @@ class AppState(traitlets.HasTraits):
             self.waiting = None
             self._go("result")
             return True
-        if self.portal.attempts.get(attempt_id).status == "failed":
+        if self.portal.status(self.learner, attempt_id) == "failed":
             self.waiting = None
             self._list()
             self.say(GRADING_FAILED, "error")

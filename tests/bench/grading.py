@@ -76,7 +76,7 @@ def _place_for_nbgrader(home: Path, learners: list[str]) -> None:
     from hoctap.catalog import layout
     from hoctap.course import course_for
     from hoctap.database import engine_for
-    from hoctap.grader import attempt_folder
+    from hoctap.storage import attempt_folder
     from hoctap.submit import fill_quiz, quiz_answers
 
     course = course_for(layout())
@@ -142,7 +142,7 @@ def _learner_wait(home: Path, learners: list[str]) -> list[float]:
     """Seconds from Submit to the learner's result being ready, with `hoctap grade --watch` running."""
     from hoctap.catalog import layout
     from hoctap.course import course_for
-    from hoctap.grader import result_path
+    from hoctap.storage import result_path
 
     watcher = subprocess.Popen(
         [sys.executable, "-m", "hoctap.cli", "grade", "--watch", "--interval", "0.05"],
