@@ -108,6 +108,11 @@ class Grader:
     def watch(self, interval: float = 0.5, stop: threading.Event | None = None) -> None:
         """Grade as submissions arrive, until `stop` is set (or Ctrl-C)."""
         stop = stop or threading.Event()
+        if self.warm:  # the first learner should not wait for a kernel to start
+            from .warm_kernel import warm_manager
+
+            warm_manager()
+            self.api  # noqa: B018 - builds nbgrader's API (imports, config) before the first submission
         while not stop.is_set():
             if not self.run_once().graded:
                 stop.wait(interval)

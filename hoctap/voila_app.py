@@ -29,6 +29,9 @@ APP_TEMPLATE = "hoctap"
 SLIDES_TEMPLATE = "hoctap-slides"
 LESSONS_KEY = "hoctapLessons"  # page_config key read by templates/voila/templates/hoctap/tree.html
 
+QUIZ_NOTEBOOK = "quiz.ipynb"
+QUIZ_POOL = 2  # learners arriving together beyond this wait for a normal kernel start (about 1 s)
+
 # Kernels of closed tabs keep running (the shutdown beacon gets 403, voila#1458): cull idle ones.
 CULL_INTERVAL = 60
 CULL_IDLE_TIMEOUT = 600
@@ -49,6 +52,11 @@ def config() -> Config:
     # module is not a function … @jupyterlab/docregistry", RUNTIME-012); neither has anything to show in an app.
     c.VoilaConfiguration.extension_denylist = ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"]
     c.VoilaConfiguration.page_config_hook = page_config_hook
+    # The quiz opens on a kernel that has already run it (Voila's pre-heated pool): a learner waits for the page,
+    # not for a kernel start. Voila never culls a pooled kernel once it is ready (it takes seconds, the cull 10 min).
+    c.VoilaConfiguration.preheat_kernel = True
+    c.VoilaConfiguration.default_pool_size = 0
+    c.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}, QUIZ_NOTEBOOK: {"pool_size": QUIZ_POOL}}
     c.MappingKernelManager.cull_interval = CULL_INTERVAL
     c.MappingKernelManager.cull_idle_timeout = CULL_IDLE_TIMEOUT
     c.MappingKernelManager.cull_connected = False

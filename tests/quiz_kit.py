@@ -154,3 +154,16 @@ def grade_commitment(course: Course, learner_id: str, score: float, comment: str
         if comment:
             gb.find_comment("commitment", COMMITMENT, COMMITMENT, learner_id).manual_comment = comment
         gb.db.commit()
+
+
+def commitment_grade(course: Course, learner_id: str) -> dict:
+    """The commitment cell's grade and comment in nbgrader's gradebook (what formgrader writes), read through
+    nbgrader's Gradebook API: {"manual_score", "needs_manual_grade", "manual_comment"}."""
+    with course.gradebook() as gb:
+        grade = gb.find_grade("commitment", COMMITMENT, COMMITMENT, learner_id)
+        comment = gb.find_comment("commitment", COMMITMENT, COMMITMENT, learner_id)
+        return {
+            "manual_score": grade.manual_score,
+            "needs_manual_grade": grade.needs_manual_grade,
+            "manual_comment": comment.manual_comment,
+        }

@@ -123,7 +123,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--lesson", default="05-trien-khai.ipynb", help="the lesson with the most widgets")
-    parser.add_argument("--submissions", type=int, default=16, help="submissions graded by each side")
+    parser.add_argument("--submissions", type=int, default=24, help="submissions graded by each side")
     args = parser.parse_args()
 
     from tests.bench.grading import bench_grading
@@ -151,6 +151,10 @@ def main() -> int:
     print(
         f"Learner's wait from Submit to score ready (grade --watch running): median {g['wait_median_s']:.2f} s, "
         f"max {g['wait_max_s']:.2f} s"
+    )
+    print(
+        f"Learner kernel: {g['learner_kernel_mb']:.0f} MB RSS with the quiz app shown and a learner logged in "
+        f"(a kernel with one ipywidgets slider: {g['bare_kernel_mb']:.0f} MB; target 60 MB)"
     )
     out = layout().root / "bench-results"
     out.mkdir(exist_ok=True)

@@ -127,6 +127,7 @@ def bench_grading(count: int = 16, workers: int = 2) -> dict:
             grader.wait()
         hoctap_s = time.perf_counter() - start
         waits = _learner_wait(home, [f"tn-{n:04d}" for n in range(count + 1, count + 6)])
+        memory = _kernel_memory(home)
     return {
         "submissions": count,
         "nbgrader_per_min": 60 * count / nbgrader_s,
@@ -135,7 +136,46 @@ def bench_grading(count: int = 16, workers: int = 2) -> dict:
         "workers": workers,
         "wait_median_s": statistics.median(waits),
         "wait_max_s": max(waits),
+        **memory,
     }
+
+
+def _kernel_memory(home: Path) -> dict:
+    """RSS of a learner's kernel once the quiz app is shown and a learner logged in, against a kernel that only
+    imported ipywidgets (what any Voila app costs)."""
+    import psutil
+    from jupyter_client.manager import KernelManager
+
+    codes = {}
+    for row in (home / "var" / "access-codes.csv").read_text(encoding="utf-8-sig").splitlines()[1:]:
+        cells = row.split(",")
+        codes[cells[0]] = cells[-1]
+    learner = "tn-0040"
+    steps = {
+        "bare_kernel_mb": "import ipywidgets\nipywidgets.IntSlider()",
+        "learner_kernel_mb": (
+            "from widgets.quiz_state import AppState\nfrom hoctap.course import course_at\n"
+            f"from widgets.quiz import learner_app\napp = learner_app({str(home / 'assessments')!r})\n"
+            f"from hoctap.portal import Portal\np = Portal(course_at({str(home / 'assessments')!r}))\n"
+            f"learner = p.login({learner!r}, {codes[learner]!r})\noffers = p.offers(learner)"
+        ),
+    }
+    out = {}
+    for name, code in steps.items():
+        km = KernelManager(kernel_name="python3")
+        km.start_kernel(env=_env(home), cwd=str(home))
+        try:
+            client = km.client()
+            client.start_channels()
+            client.wait_for_ready(timeout=60)
+            reply = client.execute_interactive(code, timeout=120)
+            assert reply["content"]["status"] == "ok", reply["content"]
+            time.sleep(1)
+            out[name] = psutil.Process(km.provisioner.pid).memory_info().rss / 2**20
+            client.stop_channels()
+        finally:
+            km.shutdown_kernel(now=True)
+    return out
 
 
 def _learner_wait(home: Path, learners: list[str]) -> list[float]:

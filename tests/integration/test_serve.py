@@ -169,6 +169,7 @@ def test_voila_configuration_is_the_safe_one():
     assert voila.strip_sources is True and voila.show_tracebacks is False
     assert voila.extension_denylist == ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"]
     assert callable(voila.page_config_hook)
+    assert voila.preheat_kernel is True and c.VoilaKernelManager.kernel_pools_config["quiz.ipynb"]["pool_size"] >= 1
     kernels = c.MappingKernelManager
     assert kernels.cull_interval > 0 and kernels.cull_idle_timeout > 0 and kernels.cull_connected is False
 
