@@ -39,6 +39,7 @@ from .errors import HoctapError
 metadata = MetaData()
 
 OPEN, SUBMITTED, GRADING, GRADED, FAILED = "open", "submitted", "grading", "graded", "failed"
+EXPIRED = "expired"  # its time limit ran out before a submission: it counts as an attempt, with nothing to grade
 
 attempt_table = Table(
     "hoctap_attempt",
@@ -192,6 +193,17 @@ class Attempts:
             ).rowcount
         if not done:
             raise AttemptError("lần làm bài này đã được nộp")
+
+    def expire(self, attempt_id: int) -> bool:
+        """open → expired (the time limit passed with nothing submitted); False if it had moved on already."""
+        with self.engine.begin() as db:
+            return bool(
+                db.execute(
+                    update(attempt_table)
+                    .where(attempt_table.c.id == attempt_id, attempt_table.c.status == OPEN)
+                    .values(status=EXPIRED)
+                ).rowcount
+            )
 
     def pending(self) -> int:
         with self.engine.connect() as db:

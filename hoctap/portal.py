@@ -167,6 +167,10 @@ class Portal:
         meta = release_metadata(self.course, assessment_id)
         attempts = self.attempts.of(learner.id, assessment_id)
         current = next((a for a in attempts if a.status == OPEN), None)
+        if current is not None and expired(current.started_at, meta["time_limit_minutes"], self.clock()):
+            self.attempts.expire(current.id)  # its time is over: it counts, and a new one may start below
+            attempts = self.attempts.of(learner.id, assessment_id)
+            current = None
         if current is None:
             w = self.window_of(learner, meta, attempts)
             if not w.accepting:

@@ -19,7 +19,7 @@ from hoctap.topic import load_topic
 pytestmark = pytest.mark.slow
 
 TOPIC = load_topic(layout().topic_path("2021-chuyen-de-toan-khoa"))
-QUIZ, COMMITMENT = "2021-kiem-tra-noi-dung-1", "2021-ban-cam-ket"
+QUIZ, COMMITMENT, FINAL = "2021-kiem-tra-noi-dung-1", "2021-ban-cam-ket", "2021-kiem-tra-cuoi-khoa"
 IN_TIME = dt.datetime(2021, 6, 1, 8, 0, tzinfo=dt.UTC)
 LATE = dt.datetime(2022, 1, 10, 8, 0, tzinfo=dt.UTC)
 
@@ -36,12 +36,12 @@ class Clock:
 def kit(tmp_path_factory):
     home = tmp_path_factory.mktemp("kit")
     for path, text in expected_files(TOPIC, Layout(home)).items():
-        if path.parent.name in (QUIZ, COMMITMENT):
+        if path.parent.name in (QUIZ, COMMITMENT, FINAL):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     course = Course(home / "assessments")
-    course.ensure_db([TOPIC.assessment(QUIZ), TOPIC.assessment(COMMITMENT)], TOPIC.timezone)
-    for assessment_id in (QUIZ, COMMITMENT):
+    course.ensure_db([TOPIC.assessment(a) for a in (QUIZ, COMMITMENT, FINAL)], TOPIC.timezone)
+    for assessment_id in (QUIZ, COMMITMENT, FINAL):
         course.release(assessment_id)
     people = [
         RosterLearner("tn-0001", "Nguyễn Văn An", "Chi bộ Văn phòng", "dang-vien"),
@@ -163,3 +163,23 @@ def test_commitment_draft_submit_and_awaiting_evaluation(kit):
     with course.gradebook() as gb:
         submission = gb.find_submission(COMMITMENT, "tn-0001")
         assert submission.needs_manual_grade
+
+
+def test_an_expired_time_limit_is_refused_and_a_timely_submission_taken(kit):
+    course, portal, grader, codes, clock = kit
+    clock.now = IN_TIME
+    learner = portal.login("tn-0002", codes["tn-0002"])
+    sitting = portal.start(learner, FINAL)
+    assert sitting.time_limit_minutes == 30 and len(sitting.questions) == 15
+    clock.now = IN_TIME + dt.timedelta(minutes=31)
+    with pytest.raises(RefusedError, match="hết 30 phút"):
+        portal.submit(learner, sitting.attempt.id, _right(sitting))
+    with pytest.raises(RefusedError, match="hết số lần"):  # the expired attempt was the only one allowed
+        portal.start(learner, FINAL)
+    assert portal.attempts.get(sitting.attempt.id).status == "expired"
+
+    other = portal.login("tn-0001", codes["tn-0001"])
+    clock.now = IN_TIME
+    timely = portal.start(other, FINAL)
+    clock.now = IN_TIME + dt.timedelta(minutes=29)
+    assert portal.submit(other, timely.attempt.id, _right(timely)).status == "submitted"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.client
 import json
@@ -370,7 +371,10 @@ def test_serve_prints_urls_and_stops_everything(lessons: Path, tmp_path: Path, h
         child.send_signal(how)
         assert child.wait(60) == 0
     finally:
-        if child.poll() is None:
+        if child.poll() is None:  # the test failed before a clean stop: leave nothing running behind it
+            for pid in serving._descendants(child.pid):  # servers run in their own process groups
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
         log.close()
