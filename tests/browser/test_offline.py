@@ -30,7 +30,7 @@ def click_and_see_label_change(page) -> None:
     button.wait_for(state="visible")
     assert page.get_by_text("chưa bấm", exact=True).is_visible()
     button.click()
-    page.get_by_text("đã bấm", exact=True).wait_for(state="visible")  # the kernel ran the callback and updated the Label
+    page.get_by_text("đã bấm", exact=True).wait_for(state="visible")  # the kernel ran the callback
 
 
 def test_index_opens_a_lesson_offline(base: str, page):
