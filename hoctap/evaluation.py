@@ -95,6 +95,11 @@ def evaluation(
     engine: Engine, student_id: str, assessment_id: str, rating_scale: Iterable[Mapping[str, Any]] = ()
 ) -> Evaluation | None:
     """The evaluation of `student_id`'s submission of `assessment_id`; None while nbgrader has none (not graded)."""
+    # The learner's submitted notebooks of this assessment: what both queries hang their rows on.
+    notebooks = assignment.join(submitted_assignment, submitted_assignment.c.assignment_id == assignment.c.id).join(
+        submitted_notebook, submitted_notebook.c.assignment_id == submitted_assignment.c.id
+    )
+    theirs = (assignment.c.name == assessment_id, submitted_assignment.c.student_id == student_id)
     grades = (
         select(
             grade.c.auto_score,
@@ -104,22 +109,20 @@ def evaluation(
             grade_cells.c.max_score,
         )
         .select_from(
-            assignment.join(submitted_assignment, submitted_assignment.c.assignment_id == assignment.c.id)
-            .join(submitted_notebook, submitted_notebook.c.assignment_id == submitted_assignment.c.id)
-            .join(grade, grade.c.notebook_id == submitted_notebook.c.id)
-            .join(grade_cells, grade_cells.c.id == grade.c.cell_id)
+            notebooks.join(grade, grade.c.notebook_id == submitted_notebook.c.id).join(
+                grade_cells, grade_cells.c.id == grade.c.cell_id
+            )
         )
-        .where(assignment.c.name == assessment_id, submitted_assignment.c.student_id == student_id)
+        .where(*theirs)
     )
     notes = (
         select(comment.c.manual_comment)
         .select_from(
-            assignment.join(submitted_assignment, submitted_assignment.c.assignment_id == assignment.c.id)
-            .join(submitted_notebook, submitted_notebook.c.assignment_id == submitted_assignment.c.id)
-            .join(comment, comment.c.notebook_id == submitted_notebook.c.id)
-            .join(base_cell, base_cell.c.id == comment.c.cell_id)
+            notebooks.join(comment, comment.c.notebook_id == submitted_notebook.c.id).join(
+                base_cell, base_cell.c.id == comment.c.cell_id
+            )
         )
-        .where(assignment.c.name == assessment_id, submitted_assignment.c.student_id == student_id)
+        .where(*theirs)
         .order_by(base_cell.c.name)
     )
     with engine.connect() as db:
