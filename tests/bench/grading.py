@@ -23,6 +23,7 @@ from pathlib import Path
 import nbformat
 
 QUIZ = "2021-kiem-tra-noi-dung-1"
+REPO = Path(__file__).resolve().parents[2]  # this checkout (HOCTAP_HOME points at the temp kit meanwhile)
 PAPER_TIME = dt.datetime(2021, 9, 15, 3, 0, tzinfo=dt.UTC)
 
 
@@ -149,6 +150,7 @@ def _bench_grading(tmp: Path, count: int, workers: int) -> dict:
     hoctap_s = time.perf_counter() - start
     waits = _learner_wait(home, later)
     memory = _kernel_memory(home)
+    page = _quiz_page_ready(home)
     return {
         "submissions": count,
         "nbgrader_per_min": 60 * count / nbgrader_s,
@@ -158,7 +160,47 @@ def _bench_grading(tmp: Path, count: int, workers: int) -> dict:
         "wait_median_s": statistics.median(waits),
         "wait_max_s": max(waits),
         **memory,
+        **page,
     }
+
+
+def _quiz_page_ready(home: Path, rounds: int = 5) -> dict:
+    """Seconds from navigation to the quiz's login form, against a bare one-slider notebook on the same learner Voila
+    (the quiz from its pre-heated pool, as served to learners)."""
+    from playwright.sync_api import sync_playwright
+
+    from hoctap.serve import start_learner, stop, wait_ready
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.servers import SLIDER_CODE, pick_free_port, write_lesson
+
+    site = home / "notebooks" / "learner"
+    site.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "notebooks" / "learner" / "quiz.ipynb", site / "quiz.ipynb")
+    write_lesson(site / "bare.ipynb", "Bare", [("code", SLIDER_CODE, "-")])
+    with open(home / "voila.log", "wb") as log:
+        server = start_learner(site, "127.0.0.1", pick_free_port(), output=log)
+    times: dict[str, list[float]] = {"quiz": [], "bare": []}
+    try:
+        wait_ready(server)
+        time.sleep(8)  # the pool fills once, at start
+        pages = {"quiz": ("quiz.ipynb", ".hoctap-login"), "bare": ("bare.ipynb", ".widget-slider")}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for round_ in range(rounds + 1):  # round 0 warms caches and is not counted
+                for name, (path, selector) in pages.items():
+                    page = browser.new_page()
+                    start = time.perf_counter()
+                    page.goto(f"{server.local_url}voila/render/{path}")
+                    page.locator(selector).first.wait_for(timeout=60000)
+                    if round_:
+                        times[name].append(time.perf_counter() - start)
+                    page.close()
+                time.sleep(2)  # Voila refills the pool a second after a kernel is taken
+            browser.close()
+    finally:
+        stop(server)
+    quiz, bare = statistics.median(times["quiz"]), statistics.median(times["bare"])
+    return {"quiz_ready_s": quiz, "bare_ready_s": bare, "quiz_ready_ratio": quiz / bare}
 
 
 def _kernel_memory(home: Path) -> dict:
