@@ -19,55 +19,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Column, Float, MetaData, String, Table, Text, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
+
+from .nbgrader_tables import (
+    assignment,
+    base_cell,
+    comment,
+    grade,
+    grade_cells,
+    submitted_assignment,
+    submitted_notebook,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .portal import Learner, Portal
-
-_nbgrader = MetaData()  # never created: these are nbgrader's tables (nbgrader/api.py), as far as read here
-
-assignment = Table("assignment", _nbgrader, Column("id", String(32), primary_key=True), Column("name", String(128)))
-submitted_assignment = Table(
-    "submitted_assignment",
-    _nbgrader,
-    Column("id", String(32), primary_key=True),
-    Column("assignment_id", String(32)),
-    Column("student_id", String(128)),
-)
-submitted_notebook = Table(
-    "submitted_notebook",
-    _nbgrader,
-    Column("id", String(32), primary_key=True),
-    Column("assignment_id", String(32), doc="→ submitted_assignment.id"),
-)
-base_cell = Table(
-    "base_cell",
-    _nbgrader,
-    Column("id", String(32), primary_key=True),
-    Column("name", String(128)),
-    Column("type", String(50)),
-)
-grade_cells = Table("grade_cells", _nbgrader, Column("id", String(32), primary_key=True), Column("max_score", Float))
-grade = Table(
-    "grade",
-    _nbgrader,
-    Column("id", String(32), primary_key=True),
-    Column("notebook_id", String(32), doc="→ submitted_notebook.id"),
-    Column("cell_id", String(32), doc="→ base_cell.id (a GradeCell)"),
-    Column("auto_score", Float),
-    Column("manual_score", Float),
-    Column("extra_credit", Float),
-    Column("needs_manual_grade", Boolean),
-)
-comment = Table(
-    "comment",
-    _nbgrader,
-    Column("id", String(32), primary_key=True),
-    Column("notebook_id", String(32)),
-    Column("cell_id", String(32)),
-    Column("manual_comment", Text),
-)
 
 
 @dataclass(frozen=True)

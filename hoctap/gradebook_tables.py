@@ -19,29 +19,19 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, DateTime, ForeignKey, MetaData, String, Table, create_engine, inspect, make_url
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, create_engine, inspect, make_url
 
 from .errors import GradebookError
+from .nbgrader_tables import metadata, student  # noqa: F401 - student is part of this module's API
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Engine
 
-metadata = MetaData()
-
-# nbgrader's `student` table, the columns the kit reads and writes (nbgrader 0.9's schema; it has more, all
-# nullable). Declared here so that importing a roster into an existing gradebook or checking a code does not import
-# nbgrader (2.4 s). Never created by this module: nbgrader owns it (`ensure_tables` creates `learner` only).
-student = Table(
-    "student",
-    metadata,
-    Column("id", String(128), primary_key=True),
-    Column("first_name", String(128)),
-    Column("last_name", String(128)),
-    Column("email", String(128)),
-)
 # Tables nbgrader creates with a new gradebook: when they all stand, nbgrader need not be asked.
 NBGRADER_TABLES = {"alembic_version", "course", "student", "assignment", "submitted_assignment"}
 
+# nbgrader's `student` is declared in nbgrader_tables (never created here: `ensure_tables` creates `learner` only);
+# `learner` joins the same metadata so that its foreign key to `student` resolves.
 learner = Table(
     "hoctap_learner",
     metadata,
