@@ -75,7 +75,8 @@ def window(
     def at(state: State) -> Window:
         return Window(state, opens.astimezone(zone), due.astimezone(zone), closes and closes.astimezone(zone), left)
 
-    if (a.roles and role not in a.roles) or (a.units and unit not in a.units):
+    # `skip_units`: units whose choice of contents this year (L39) leaves this assessment out (release metadata).
+    if (a.roles and role not in a.roles) or (a.units and unit not in a.units) or unit in getattr(a, "skip_units", ()):
         return at(State.not_assigned)
     if now < opens:
         return at(State.not_open)

@@ -68,3 +68,26 @@ def topic(topic_id: str) -> Topic:
     """The spec of a topic by id, loaded once per change of the file (lesson cells call this)."""
     path = layout().topic_path(topic_id)
     return _cached(str(path), path.stat().st_mtime_ns)
+
+
+def all_topics() -> list[Topic]:
+    """Every topic of this installation, oldest year first (drafts included: their assessments may have run)."""
+    found = [topic(path.stem) for path in layout().topic_files()]
+    return sorted(found, key=lambda t: (t.year, t.id))
+
+
+def select_topics(selectors: list[str] | None = None, years: range | None = None) -> list[Topic]:
+    """Topics by id or year (`2021`), or within `years`; none given: every topic. Unknown ids are an error
+    naming the topics there are."""
+    known = all_topics()
+    chosen = [t for t in known if years is None or t.year in years]
+    if selectors:
+        wanted = set(selectors)
+        chosen = [t for t in chosen if t.id in wanted or str(t.year) in wanted]
+        missing = wanted - {t.id for t in chosen} - {str(t.year) for t in chosen}
+        if missing:
+            names = ", ".join(f"{t.id} ({t.year})" for t in known) or "(không có)"
+            raise HoctapError(
+                f"{layout().topics}: không có chuyên đề {', '.join(sorted(missing))}; các chuyên đề hiện có: {names}"
+            )
+    return chosen

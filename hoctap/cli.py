@@ -149,6 +149,68 @@ def _submit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _moment(text: str | None):
+    """`--at 2022-01-15` / `2022-01-15T08:00+07:00`: the moment the tables are as of (default: now)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise HoctapError(
+            f"--at: không hiểu thời điểm {text!r}; viết như 2022-01-15 hoặc 2022-01-15T08:00+07:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def _gradebook_engine():
+    from .catalog import layout
+    from .course import course_for
+    from .database import engine_for
+    from .gradebook_tables import safe_url
+
+    course = course_for(layout())
+    if course.db_url.startswith("sqlite:///") and not Path(course.db_url.removeprefix("sqlite:///")).is_file():
+        raise HoctapError(f"chưa có gradebook {safe_url(course.db_url)}; chạy `hoctap course release` trước")
+    return engine_for(course.db_url)
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from .catalog import select_topics
+    from .progress import progress_table
+    from .progress_export import table_bytes, write_table
+    from .progress_queries import Filters
+
+    topics = select_topics(args.topic)
+    filters = Filters(units=args.unit, roles=args.role, assessments=args.assessment)
+    df = progress_table(args.by, _gradebook_engine(), topics, filters, _moment(args.at), args.learner)
+    if args.out:
+        write_table(df, args.format, args.out, sheet=args.by)
+        print(f"đã ghi {args.out} ({len(df)} dòng)", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(table_bytes(df, args.format, sheet=args.by))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .catalog import layout
+    from .report import write_report
+
+    if args.year is None and args.review is None:
+        raise HoctapError("chọn --year NĂM (báo cáo năm) hoặc --review 3y|5y --from NĂM (sơ kết, tổng kết)")
+    if args.review and args.start is None:
+        raise HoctapError("--review cần --from NĂM: năm đầu của giai đoạn, ví dụ --review 3y --from 2021")
+    out = args.out or layout().root / "var" / "reports"
+    paths = write_report(
+        _gradebook_engine(), year=args.year, review=args.review, start=args.start, out_dir=out, now=_moment(args.at)
+    )
+    for path in paths:
+        print(f"đã ghi {path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="hoctap", description="Bộ công cụ học tập chuyên đề / study-programme kit")
     verbs = top.add_subparsers(dest="verb", required=True)
@@ -203,6 +265,30 @@ def parser() -> argparse.ArgumentParser:
     submit.add_argument("answers", type=Path, help='{"mã câu hỏi": câu trả lời} hoặc {"text": "bản cam kết"}')
     submit.add_argument("--at", default=None, help="thời điểm nộp bài giấy, ví dụ 2021-09-15T10:00+07:00")
     submit.set_defaults(run=_submit)
+
+    progress = verbs.add_parser("progress", help="bảng tiến độ học tập từ gradebook (README: tên cột)")
+    progress.add_argument(
+        "--by",
+        default="unit",
+        choices=["learner", "unit", "role", "assessment", "question", "option", "timeline", "commitment", "history"],
+    )
+    progress.add_argument("--topic", action="append", help="mã chuyên đề hoặc năm (lặp lại được; mặc định: tất cả)")
+    progress.add_argument("--unit", action="append", help="mã đơn vị (unit_id), lặp lại được")
+    progress.add_argument("--role", action="append", help="vai trò, lặp lại được")
+    progress.add_argument("--assessment", action="append", help="mã bài kiểm tra, lặp lại được")
+    progress.add_argument("--learner", default=None, help="mã học viên (cho --by history)")
+    progress.add_argument("--format", default="table", choices=["table", "csv", "xlsx", "json"])
+    progress.add_argument("--out", type=Path, default=None, help="tệp ghi (mặc định: in ra màn hình)")
+    progress.add_argument("--at", default=None, help="tính tình trạng tại thời điểm này (mặc định: bây giờ)")
+    progress.set_defaults(run=_progress)
+
+    report = verbs.add_parser("report", help="báo cáo năm, sơ kết 3 năm, tổng kết 5 năm (XLSX + HTML)")
+    report.add_argument("--year", type=int, default=None, help="báo cáo năm, ví dụ 2021")
+    report.add_argument("--review", choices=["3y", "5y"], default=None, help="sơ kết (3y) hoặc tổng kết (5y)")
+    report.add_argument("--from", dest="start", type=int, default=None, help="năm đầu của giai đoạn sơ kết/tổng kết")
+    report.add_argument("--out", type=Path, default=None, help="thư mục ghi (mặc định var/reports)")
+    report.add_argument("--at", default=None, help="số liệu tại thời điểm này (mặc định: bây giờ)")
+    report.set_defaults(run=_report)
 
     serve = verbs.add_parser("serve", help="phục vụ bài học (Voila, 8866) và JupyterLab (8888)")
     serve.add_argument("--host", default="127.0.0.1", help="0.0.0.0 để học viên trong phòng truy cập")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import catalog
+from . import catalog, responses
 from .answer import answer_text
 from .attempts import Attempt, Attempts
 from .course import Course
@@ -80,6 +80,7 @@ class Grader:
         self.name = name or f"{socket.gethostname()}-grader"
         self._lock = _hold_name(course, self.name)
         self.attempts = Attempts(engine_for(course.db_url))
+        responses.create_tables(self.attempts.engine)
         self.warm = warm
         self._api = None
 
@@ -127,7 +128,9 @@ class Grader:
         counted = self._counted(attempt, score, meta)
         if counted is not None:  # a better earlier attempt counts: the gradebook must hold it
             self._restore(counted, release, meta)
-        self._write_result(attempt, meta, answers, score, max_score, slot_scores)
+        items = self._write_result(attempt, meta, answers, score, max_score, slot_scores)
+        rows = responses.response_rows(attempt.id, attempt.assessment_id, items)
+        responses.record(self.attempts.engine, rows, attempt.id)
         self.attempts.finish(attempt.id, self.name, score, max_score, now_utc())
         # nbgrader's feedback page comes last: the learner's score does not wait for it, and a failure here
         # leaves the grade standing (the page can be made again with `nbgrader generate_feedback`).
@@ -136,8 +139,8 @@ class Grader:
         except Exception as error:  # noqa: BLE001 - logged, never fatal
             log.warning("feedback for %s/%s not generated: %s", attempt.student_id, attempt.assessment_id, error)
 
-    def _autograde(self, attempt, release, meta, answers, folder) -> tuple[float, float, dict[str, float]]:
-        """Autograde one attempt; its total, maximum and score per grade cell ("slot-3": 1.0)."""
+    def _autograde(self, attempt, release, meta, answers, folder) -> tuple[float, float, dict[str, tuple]]:
+        """Autograde one attempt; its total, maximum and (score, max score) per grade cell ("slot-3": (1.0, 1.0))."""
         if meta["kind"] == "commitment":
             nb = fill_commitment(release, answers["text"])
         else:
@@ -148,7 +151,7 @@ class Grader:
             raise GradingError((result.get("log") or result.get("error") or "").strip().splitlines()[-1:])
         with self.course.gradebook() as gb:
             submission = gb.find_submission(attempt.assessment_id, attempt.student_id)
-            cells = {g.name: float(g.score) for g in submission.notebooks[0].grades}
+            cells = {g.name: (float(g.score), float(g.max_score)) for g in submission.notebooks[0].grades}
             return float(submission.score), float(submission.max_score), cells
 
     def _place(self, student: str, assessment: str, nb, timestamp: str) -> None:
@@ -179,14 +182,15 @@ class Grader:
         answers = json.loads((folder / "answers.json").read_text(encoding="utf-8"))
         self._autograde(counted, release, meta, answers, folder)
 
-    def _write_result(self, attempt, meta: dict, answers: dict, score: float, max_score: float, cells: dict) -> None:
-        """The learner's own view of this attempt: nothing here is secret any more (the attempt is over)."""
+    def _write_result(self, attempt, meta: dict, answers: dict, score: float, max_score: float, cells: dict) -> list:
+        """The learner's own view of this attempt (nothing here is secret any more: the attempt is over); returns
+        its items, which also become the attempt's rows for item analysis."""
         items = []
         if meta["kind"] != "commitment":
             topic = catalog.topic(meta["topic"])
             for pick in attempt.picks:
                 q = topic.question(pick["question"])
-                got = cells.get(f"slot-{pick['slot']}", 0.0)
+                got, top = cells.get(f"slot-{pick['slot']}", (0.0, 0.0))
                 items.append(
                     {
                         "slot": pick["slot"],
@@ -195,6 +199,7 @@ class Grader:
                         "response": answers.get(q.id),
                         "right": got > 0,
                         "score": got,
+                        "max_score": top,
                         "answer": answer_text(q),
                         "explanation": q.explanation,
                         "cite": q.cite,
@@ -214,6 +219,7 @@ class Grader:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(path)
+        return items
 
 
 def wait_for_result(course: Course, student: str, assessment: str, number: int, timeout: float = 30.0) -> dict | None:

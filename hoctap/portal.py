@@ -80,6 +80,7 @@ class _Rules:
 
     def __init__(self, meta: dict):
         self.roles, self.units = meta["roles"], meta["units"]
+        self.skip_units = meta.get("skip_units", [])
         self.opens = dt.datetime.fromisoformat(meta["opens"])
         self.due = dt.datetime.fromisoformat(meta["due"])
         self.closes = dt.datetime.fromisoformat(meta["closes"]) if meta["closes"] else None

@@ -8,7 +8,7 @@ Notebook metadata
     `kernelspec` python3, `language_info` {"name": "python"}, and `hoctap`:
     {"generated_by": "hoctap build", "topic", "assessment", "kind": "quiz"|"final"|"commitment", "title",
     "instructions", "points_per_question", "rating_scale": [{"id", "label", "points"}] (commitment; else []),
-    "timezone", "roles", "units", "opens", "due", "closes" (ISO text or null), "attempts", "counts",
+    "timezone", "roles", "units", "skip_units", "opens", "due", "closes" (ISO text or null), "attempts", "counts",
     "time_limit_minutes" (the assessment's rules, so the learner side never reads the spec),
     "slots": [{"slot": k, "candidates": [question id, ...]}, ...],
     "questions": {question id: {"type", "prompt", "options": [{"id", "text"}], "targets": [{"id", "text"}],
@@ -217,6 +217,9 @@ def notebook_text(topic: Topic, assessment: Assessment) -> str:
         "timezone": topic.timezone,
         "roles": list(assessment.roles),
         "units": list(assessment.units),
+        "skip_units": [
+            c.unit for c in topic.unit_choices if assessment.content and assessment.content not in c.contents
+        ],
         "opens": assessment.opens.isoformat(),
         "due": assessment.due.isoformat(),
         "closes": assessment.closes.isoformat() if assessment.closes else None,

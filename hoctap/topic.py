@@ -255,6 +255,18 @@ class Assessment(Model):
     deadline: Id | None = Field(
         default=None, description="id của mốc thời hạn trong facts.deadlines mà bài này phục vụ"
     )
+    content: Id | None = Field(
+        default=None,
+        description="nội dung mà bài hỏi: đơn vị đã chọn nội dung khác (unit_choices) thì không phải làm bài này",
+    )
+
+
+class UnitChoice(Model):
+    """The contents a unit chose to carry out this year (each chi bộ chooses some contents every year, L39)."""
+
+    unit: Id = Field(description="đơn vị dạng id, như cột unit_id của danh sách học viên")
+    contents: list[Id] = Field(min_length=1, description="id các nội dung đơn vị chọn")
+    note: str = Field(default="", description="ghi chú, ví dụ số nghị quyết của chi bộ")
 
 
 class Topic(Model):
@@ -272,6 +284,10 @@ class Topic(Model):
     questions: list[Question] = Field(default_factory=list)
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="múi giờ của các mốc giờ không ghi múi giờ")
     assessments: list[Assessment] = Field(default_factory=list)
+    unit_choices: list[UnitChoice] = Field(
+        default_factory=list,
+        description="nội dung mỗi đơn vị chọn trong năm (L39); đơn vị không ghi ở đây làm mọi nội dung",
+    )
 
     # ---- lookups the builder and widgets use ----
     def content(self, content_id: str) -> Content:
@@ -282,6 +298,17 @@ class Topic(Model):
 
     def assessment(self, assessment_id: str) -> Assessment:
         return next(a for a in self.assessments if a.id == assessment_id)
+
+    def applies(self, assessment: Assessment, role: str, unit_id: str) -> bool:
+        """Whether a learner of `role` in unit `unit_id` must take `assessment` (roles, units, the unit's choice)."""
+        if assessment.roles and role not in assessment.roles:
+            return False
+        if assessment.units and unit_id not in assessment.units:
+            return False
+        if assessment.content is None:
+            return True
+        chosen = next((c.contents for c in self.unit_choices if c.unit == unit_id), None)
+        return chosen is None or assessment.content in chosen
 
     def audience_name(self, audience_id: str) -> str:
         return next((a.name for a in self.facts.audiences if a.id == audience_id), audience_id)

@@ -110,6 +110,14 @@ def cross_check(topic: Topic) -> list[tuple[tuple, str]]:
         if q.lesson not in lesson_ids:
             found.append(((*where, "lesson"), f"bài học không có trong lessons: {q.lesson!r}"))
         found += [((*where, *loc), msg) for loc, msg in answer_problems(q)]
+    seen_units: set[str] = set()
+    for i, choice in enumerate(topic.unit_choices):
+        if choice.unit in seen_units:
+            found.append((("unit_choices", i, "unit"), f"đơn vị ghi hai lần: {choice.unit!r}"))
+        seen_units.add(choice.unit)
+        for j, content in enumerate(choice.contents):
+            if content not in content_ids:
+                found.append((("unit_choices", i, "contents", j), f"nội dung không có trong contents: {content!r}"))
     found += _duplicates(topic.assessments, "bài kiểm tra", ("assessments",))
     for i, assessment in enumerate(topic.assessments):
         found += [(("assessments", i, *loc), msg) for loc, msg in assessment_problems(topic, assessment)]
@@ -139,6 +147,8 @@ def assessment_problems(topic: Topic, a: Assessment) -> list[tuple[tuple, str]]:
     for j, role in enumerate(a.roles):
         if role not in audiences:
             found.append((("roles", j), f"vai trò không có trong facts.audiences: {role!r}"))
+    if a.content is not None and a.content not in {c.id for c in topic.contents}:
+        found.append((("content",), f"nội dung không có trong contents: {a.content!r}"))
     if a.deadline is not None and a.deadline not in {d.id for d in topic.facts.deadlines}:
         found.append((("deadline",), f"mốc thời hạn không có trong facts.deadlines: {a.deadline!r}"))
     if a.kind == AssessmentKind.commitment:
