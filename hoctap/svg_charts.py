@@ -152,7 +152,7 @@ def bar_chart(
     top = 100.0 if percent and largest <= 100 else _nice_max(largest)
 
     label_width = min(max(len(c) for c in categories) * TEXT_SIZE * CHAR + 8, width * 0.38)
-    left, right = 8 + label_width, 24
+    left, right = 8 + label_width, 24 if stacked else 48  # room for the value after a bar
     plot = width - left - right
     legend, y0 = _legend(names, left, 48, plot) if len(names) > 1 or stacked else ([], 44)
     band = ROW if stacked or len(names) == 1 else max(ROW, len(names) * 10 + 8)
@@ -299,11 +299,11 @@ def line_chart(
     largest = max(float(v) for n in names for v in series[n] if _present(v))
     top = 100.0 if percent and largest <= 100 else _nice_max(largest)
     width = 640
-    legend_rows = 1 + len(names) // 4
-    left, right, top_y = 52, 20, 52 + 16 * legend_rows
+    left, right = 52, 36
     plot_w, plot_h = width - left - right, 220
-    height = top_y + plot_h + 46
-    legend, _ = _legend(names, left, 48, plot_w)
+    legend, below = _legend(names, left, 48, plot_w)
+    top_y = below + 10
+    height = int(top_y + plot_h + 46)
 
     def px(day: dt.date) -> float:
         return left + (day - first).days / span * plot_w
@@ -327,11 +327,15 @@ def line_chart(
         )
     for k, (label, day) in enumerate(sorted(markers.items(), key=lambda m: m[1])):
         mx = px(_as_date(day))
+        text = _fit(label, 180, SMALL_SIZE)
+        room = len(text) * SMALL_SIZE * CHAR + 4
+        # the label left of its line, unless the line is too near the axis: then right of it
+        tx, anchor = (mx - 3, "end") if mx - left >= room or left + plot_w - mx < room else (mx + 3, "start")
         body.append(
             f'<g class="marker"><line x1="{mx:.1f}" y1="{top_y:.1f}" x2="{mx:.1f}" y2="{top_y + plot_h}" '
-            f'stroke="{PALETTE[2]}" stroke-dasharray="5 3"/><text x="{mx - 3:.1f}" y="{top_y + 4 + 12 * (k % 3):.1f}" '
-            f'text-anchor="end" font-size="{SMALL_SIZE}" fill="{PALETTE[2]}">'
-            f"<title>{_esc(f'{label}: {_date(_as_date(day))}')}</title>{_esc(_fit(label, 180, SMALL_SIZE))}</text></g>"
+            f'stroke="{PALETTE[2]}" stroke-dasharray="5 3"/><text x="{tx:.1f}" y="{top_y + 12 + 12 * (k % 3):.1f}" '
+            f'text-anchor="{anchor}" font-size="{SMALL_SIZE}" fill="{PALETTE[2]}">'
+            f"<title>{_esc(f'{label}: {_date(_as_date(day))}')}</title>{_esc(text)}</text></g>"
         )
     for j, name in enumerate(names):
         colour = PALETTE[j % len(PALETTE)]
