@@ -1,5 +1,5 @@
-"""Shared fixtures: free ports, learner Voila servers on a folder, Debian Chromium through Playwright, and a page
-that records where it connects.
+"""Shared fixtures: free ports, learner Voila servers on a folder, Debian Chromium through Playwright, a page
+that records where it connects, and a throwaway PostgreSQL server with a fresh database per test.
 
 Like voila's own tests/app/conftest.py, each fixture is an override point: a test module can redefine
 `free_port` or `browser` and everything built on it follows.
@@ -7,13 +7,16 @@ Like voila's own tests/app/conftest.py, each fixture is an override point: a tes
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from hoctap.serve import Server, start_learner, stop, wait_ready
+from tests import postgres
 from tests.servers import pick_free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -119,3 +122,44 @@ def page(browser):
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     yield page
     context.close()
+
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.PostgresServer]:
+    """A PostgreSQL server for the session (tests/postgres.py), started on first use only: initdb and pg_ctl from
+    Debian's /usr/lib/postgresql/*/bin on a free port of 127.0.0.1, stopped and removed at the session's end; or the
+    server of `HOCTAP_TEST_PG_URL` when set. Skips when none can be started (no binaries: `apt-get install
+    postgresql`), unless HOCTAP_REQUIRE_PG=1, which turns the skip into a failure (CI, which installs it)."""
+    required = os.environ.get("HOCTAP_REQUIRE_PG") == "1"
+    try:
+        server = postgres.start()
+    except Exception as error:
+        reason = f"no PostgreSQL server for the tests: {type(error).__name__}: {error}"
+        if required:
+            pytest.fail(f"HOCTAP_REQUIRE_PG=1 but {reason}")
+        pytest.skip(reason)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(request, postgres_server) -> str:
+    """A brand-new empty database on `postgres_server`, named after the test (`t<pid>_<n>_<test name>`), as a
+    SQLAlchemy URL: `postgresql+psycopg2://postgres@127.0.0.1:PORT/<name>`."""
+    slug = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower()).strip("_")
+    return postgres_server.new_database(f"t{os.getpid()}_{next(_database_numbers)}_{slug}"[:63])
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], ids=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """A gradebook URL on each backend, the test running once per backend: `sqlite:///<tmp_path>/gradebook.db`
+    (no file yet), or a fresh PostgreSQL database (`pg_url`, the server started only for this param). Deselect the
+    PostgreSQL runs with `-m "not postgres"`."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/gradebook.db"
+    return request.getfixturevalue("pg_url")

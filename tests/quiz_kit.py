@@ -97,15 +97,16 @@ class Kit:
     codes: dict[str, str]
 
 
-def build_kit(home: Path, with_app: bool = True) -> Kit:
-    """The kit under `home` (HOCTAP_HOME): spec, released course, roster and codes, and the app notebook."""
+def build_kit(home: Path, with_app: bool = True, db_url: str | None = None) -> Kit:
+    """The kit under `home` (HOCTAP_HOME): spec, released course, roster and codes, and the app notebook.
+    `db_url`: the course's gradebook (default: SQLite in the course folder)."""
     topics = Layout(home).topics
     topics.mkdir(parents=True, exist_ok=True)
     topic = load_topic(write_spec(topics, quiz_spec()))
     for path, text in expected_files(topic, Layout(home)).items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    course = Course(Layout(home).assessments)
+    course = Course(Layout(home).assessments, db_url)
     course.ensure_db(topic.assessments, topic.timezone)
     for assessment in topic.assessments:
         course.release(assessment.id)

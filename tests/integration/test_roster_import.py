@@ -1,6 +1,6 @@
 """Importing rosters into a real nbgrader gradebook (SQLite in tmp_path): all or nothing, codes only hashed.
 
-`HOCTAP_TEST_PG_URL=postgresql+psycopg2://…` (an empty database) also runs the import on PostgreSQL.
+The import also runs on PostgreSQL (`pg_url`: a fresh database on the server the tests start, tests/postgres.py).
 """
 
 from __future__ import annotations
@@ -294,11 +294,9 @@ def test_codes_file_cells_never_run_as_formulas(tmp_path, db):
     assert students(db_url)["tn-1"][1] == '=HYPERLINK("http://x")'  # the gradebook keeps the data as given
 
 
-@pytest.mark.skipif(
-    not os.environ.get("HOCTAP_TEST_PG_URL"), reason="HOCTAP_TEST_PG_URL (an empty PostgreSQL db) unset"
-)
-def test_import_on_postgresql(tmp_path, roles):
-    db_url = os.environ["HOCTAP_TEST_PG_URL"]
+@pytest.mark.postgres
+def test_import_on_postgresql(tmp_path, roles, pg_url):
+    db_url = pg_url
     report = import_file(SAMPLE, db_url, tmp_path / "codes.csv", roles=roles)
     codes = codes_of(tmp_path / "codes.csv")
     assert len(students(db_url)) == len(report.added) == len(codes)
