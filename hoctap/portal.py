@@ -142,7 +142,7 @@ class Portal:
         return window(
             _Rules(meta),
             role=learner.role,
-            unit=learner.unit,
+            unit=learner.unit_id,
             now=self.clock(),
             attempts_used=used,
             timezone=meta["timezone"],

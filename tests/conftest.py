@@ -163,3 +163,20 @@ def db_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/gradebook.db"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="session")
+def progress_kit(tmp_path_factory):
+    """A real gradebook (SQLite) of 30 learners, two topics and about a hundred graded attempts, built once per
+    session through the kit's own submit-and-grade path (tests/progress_kit.py): the progress tables', the
+    reports' and the dashboard's tests share it. Read-only for them: a test that changes it must build its own.
+    Its `home` is a kit folder: set HOCTAP_HOME to it where the code under test reads topics or the gradebook."""
+    from hoctap.database import engine_for
+    from tests.progress_kit import build_progress_kit
+
+    home = tmp_path_factory.mktemp("progress-kit")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOCTAP_HOME", str(home))
+        kit = build_progress_kit(home)
+    kit.engine = engine_for(kit.course.db_url)
+    return kit

@@ -157,6 +157,7 @@ def test_quiz_metadata_describes_slots_and_questions_without_any_key(topic):
         "timezone": "Asia/Ho_Chi_Minh",
         "roles": [],
         "units": [],
+        "skip_units": [],
         "opens": "2030-05-01T07:00:00",
         "due": "2030-09-30T23:59:00",
         "closes": None,
