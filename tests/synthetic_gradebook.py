@@ -19,10 +19,11 @@ nbgrader's SaveCells gives assignments, notebooks and cells (its own uuid4):
   picks with shuffled options), submitted after its start, late (after the due, `late` true) with probability
   late_fraction per attempt (attempt times are sorted, so lateness never goes backwards).
 - quiz questions: fixed, `single`, four options a-d; question j (from 0) of quiz i (from 0) has key
-  "abcd"[(i + j) % 4], the next letter as its popular wrong option, and `PROFILES[j % 5]`: the share of answers
-  that are right (a learner's ability, uniform in [0, 1), moves it by `discrimination`; the mean stays at `right`),
-  the popular option's share of the wrong answers; 3 % of answers are blank (response NULL, score 0), so a
-  question's facility is about 0.97 × right. One response row per slot per attempt.
+  "abcd"[(i + j) % 4], the next letter as its popular wrong option, and `PROFILES[j % 5]` (`Profile`): the share
+  of answers that are right on average over learners (a learner's ability moves it, by `discrimination`), the
+  popular option's share of the wrong answers. 3 % of answers are blank (response NULL, score 0), so over all
+  attempts a question's facility is about 0.97 × right (higher over counted attempts, the best of each learner's).
+  Every attempt is drawn afresh from the learner's ability. One response row per slot per attempt.
 - nbgrader's `submitted_assignment` / `submitted_notebook` / `grade` hold the attempt the kit's grader leaves there
   (`counted`): the last attempt when it scores the highest, else the earliest of the highest (the grader puts back
   an earlier attempt only when it scored strictly more). Its submission time is the timestamp; grade cells
@@ -38,11 +39,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import math
 import random
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -74,21 +77,49 @@ GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "
 
 @dataclass(frozen=True)
 class Profile:
-    """How a question is answered: share right, how much ability matters, the popular wrong option's share."""
+    """How a question is answered. A learner of ability θ (standard normal) who answers gets it right with
+    probability 1 / (1 + exp(-(offset + discrimination × θ))), `offset` chosen so that the mean over learners is
+    `right`; a wrong answer is the popular wrong option with probability `popular`, else one of the other two."""
 
     right: float
     discrimination: float
     popular: float
 
+    @cached_property
+    def offset(self) -> float:
+        """The logit offset giving a mean of `right` over θ ~ N(0, 1) (bisection on a quadrature)."""
+        low, high = -30.0, 30.0
+        for _ in range(60):
+            middle = (low + high) / 2
+            if _mean_right(middle, self.discrimination) < self.right:
+                low = middle
+            else:
+                high = middle
+        return (low + high) / 2
 
-# Question j of every quiz follows PROFILES[j % 5]: easy, hard with a misconception, middling, one that better
-# learners get wrong more often (negative discrimination: item analysis should flag it), and a fairly easy one.
+    def chance(self, ability: float) -> float:
+        return 1.0 / (1.0 + math.exp(-(self.offset + self.discrimination * ability)))
+
+
+_GRID = [-6.0 + 12.0 * k / 400 for k in range(401)]
+_WEIGHTS = [math.exp(-x * x / 2) for x in _GRID]
+
+
+def _mean_right(offset: float, slope: float) -> float:
+    total = sum(w / (1.0 + math.exp(-(offset + slope * x))) for x, w in zip(_GRID, _WEIGHTS, strict=True))
+    return total / sum(_WEIGHTS)
+
+
+# Question j of every quiz follows PROFILES[j % 5]. With five questions, each one's correlation with the rest of the
+# attempt (the kit's discrimination index) comes out about +0.25…+0.35 for the four good ones and -0.25 for the
+# fourth, which better learners get wrong more often (a wrong key?): item analysis should flag it. The second is
+# hard, one wrong option drawing most wrong answers (a misconception); the first is easy.
 PROFILES = (
-    Profile(right=0.90, discrimination=0.8, popular=0.5),
-    Profile(right=0.30, discrimination=0.8, popular=0.8),
-    Profile(right=0.60, discrimination=0.8, popular=0.5),
-    Profile(right=0.50, discrimination=-0.6, popular=0.4),
-    Profile(right=0.75, discrimination=0.8, popular=0.6),
+    Profile(right=0.90, discrimination=2.5, popular=0.5),
+    Profile(right=0.30, discrimination=2.5, popular=0.8),
+    Profile(right=0.60, discrimination=2.5, popular=0.5),
+    Profile(right=0.50, discrimination=-0.8, popular=0.4),
+    Profile(right=0.75, discrimination=2.5, popular=0.6),
 )
 
 
@@ -409,8 +440,7 @@ def _answer(rng: random.Random, q: QuestionFacts, ability: float) -> str | None:
     """One learner's response to one question: None (unanswered), the key, or a wrong option."""
     if rng.random() < UNANSWERED:
         return None
-    p = q.profile.right + q.profile.discrimination * min(q.profile.right, 1 - q.profile.right) * (2 * ability - 1)
-    if rng.random() < p:
+    if rng.random() < q.profile.chance(ability):
         return q.key
     if rng.random() < q.profile.popular:
         return q.popular_wrong
@@ -602,7 +632,7 @@ def build_gradebook(
                             "updated_at": now,
                         },
                     )
-                    ability = rng.random()
+                    ability = rng.gauss(0.0, 1.0)
                     for plan in plans:
                         if rng.random() < fraction_submitted:
                             _pair(rows, book, rng, new_id, next_attempt, one, ability, plan, opts)

@@ -240,20 +240,36 @@ def test_comments_only_for_the_commitment_solution_cell(book):
 
 
 def test_questions_follow_their_profiles(book):
-    """Item analysis has something to find: facility near each profile, the popular wrong option first."""
-    rows = _rows(book.db_url, "SELECT question_id, response, score FROM hoctap_response")
+    """Item analysis has something to find: facility near each profile's, the popular wrong option first, and
+    the item better learners get wrong more often correlating negatively with the rest of the attempt."""
+    rows = _rows(
+        book.db_url,
+        "SELECT r.question_id, r.response, r.score, t.score FROM hoctap_response r "
+        "JOIN hoctap_attempt t ON t.id = r.attempt_id",
+    )
     by_question = defaultdict(list)
-    for qid, response, score in rows:
-        by_question[qid].append((response, score))
+    for qid, response, score, total in rows:
+        by_question[qid].append((response, score, total - score))
     for qid, answers in by_question.items():
         facts = book.questions[qid]
-        facility = sum(score for _, score in answers) / len(answers)
-        assert abs(facility - facts.profile.right) < 0.12, (qid, facility, facts.profile)
-        wrong = Counter(r for r, score in answers if score == 0 and r is not None)
+        facility = sum(a[1] for a in answers) / len(answers)
+        assert abs(facility - 0.97 * facts.profile.right) < 0.1, (qid, facility, facts.profile)
+        wrong = Counter(r for r, score, _ in answers if score == 0 and r is not None)
         if facts.profile.popular >= 0.6:
             assert wrong.most_common(1)[0][0] == f'"{facts.popular_wrong}"', (qid, wrong)
-        assert all(r is None or r.strip('"') in OPTIONS for r, _ in answers)
+        assert all(r is None or r.strip('"') in OPTIONS for r, _, _ in answers)
+        assert (_correlation([a[1] for a in answers], [a[2] for a in answers]) > 0) == (
+            facts.profile.discrimination > 0
+        ), (qid, facts.profile)
     assert {book.questions[q].profile for q in by_question} == set(PROFILES)
+
+
+def _correlation(xs: list[float], ys: list[float]) -> float:
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    cov = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    spread = (sum((x - mx) ** 2 for x in xs) * sum((y - my) ** 2 for y in ys)) ** 0.5
+    return cov / spread
 
 
 def test_nbgrader_reads_the_scores(book):
