@@ -1,0 +1,274 @@
+"""Reports on a real gradebook (tests.progress_kit: ~70 attempts submitted and graded through the kit): the workbook
+and the page agree with the progress tables computed directly, names are escaped, years without a topic say so."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+import zipfile
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+
+from hoctap.catalog import select_topics
+from hoctap.cli import main
+from hoctap.database import engine_for
+from hoctap.errors import HoctapError
+from hoctap.progress import (
+    assessment_table,
+    commitment_table,
+    learner_table,
+    question_table,
+    unit_table,
+)
+from hoctap.progress_labels import LABELS
+from hoctap.report import NO_DATA, NO_SUBMISSIONS, NO_TOPIC, period, summary_table, write_report
+from hoctap.svg_charts import NAMESPACE
+from tests.progress_kit import AFTER_ALL, LEARNERS, TOPIC_2021, build_progress_kit
+
+pytestmark = pytest.mark.slow
+EVIL = "<script>alert(1)</script>"
+SHEETS = [
+    "Tổng hợp",
+    "Theo đơn vị",
+    "Theo đối tượng",
+    "Theo bài kiểm tra",
+    "Bản cam kết theo đơn vị",
+    "Phân tích câu hỏi",
+    "Tỉ lệ chọn từng phương án",
+    "Tiến độ theo ngày",
+    "Học viên × bài kiểm tra",
+]
+SUMMARY_HEADER_ROW = 6
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory):
+    home = tmp_path_factory.mktemp("report-kit")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HOCTAP_HOME", str(home))
+    mp.delenv("HOCTAP_DB_URL", raising=False)
+    try:
+        yield build_progress_kit(home)
+    finally:
+        mp.undo()
+
+
+@pytest.fixture(autouse=True)
+def _home(request, monkeypatch):
+    """The kit's topics are read from HOCTAP_HOME whenever a test uses the kit."""
+    if "kit" in request.fixturenames:
+        kit = request.getfixturevalue("kit")
+        monkeypatch.setenv("HOCTAP_HOME", str(kit.home))
+        monkeypatch.delenv("HOCTAP_DB_URL", raising=False)
+
+
+@pytest.fixture(scope="module")
+def engine(kit):
+    return engine_for(kit.course.db_url)
+
+
+@pytest.fixture(scope="module")
+def yearly(kit, engine, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HOCTAP_HOME", str(kit.home))
+    try:
+        return write_report(engine, year=2021, out_dir=out, now=AFTER_ALL)
+    finally:
+        mp.undo()
+
+
+def _sheet(ws, header_row: int = 1) -> list[dict]:
+    rows = list(ws.iter_rows(min_row=header_row, values_only=True))
+    header = rows[0]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:] if any(v is not None for v in row)]
+
+
+def _summary_rows(ws) -> list[dict]:
+    rows = []
+    for row in _sheet(ws, SUMMARY_HEADER_ROW):
+        if not isinstance(row["Năm"], int):
+            break  # the notes below the table
+        rows.append(row)
+    return rows
+
+
+# ------------------------------------------------------------------ the period
+
+
+def test_period_names_and_years():
+    assert period(year=2021).slug == "bao-cao-nam-2021"
+    assert list(period(review="3y", start=2021).years) == [2021, 2022, 2023]
+    assert period(review="3y", start=2021).slug == "so-ket-3-nam-2021-2023"
+    assert period(review="5y", start=2021).slug == "tong-ket-5-nam-2021-2025"
+    assert period(review="5y", start=2021).title == "Tổng kết 5 năm (2021–2025)"
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"year": 2021, "review": "3y", "start": 2021}, {"review": "3y"}, {"review": "2y", "start": 2021}]
+)
+def test_period_asked_wrongly_names_the_fix(kwargs):
+    with pytest.raises(HoctapError) as error:
+        period(**kwargs)
+    assert "\n" not in str(error.value) and ("--review" in str(error.value) or "--year" in str(error.value))
+
+
+# ------------------------------------------------------------------ the yearly report
+
+
+def test_yearly_report_writes_two_files_whole(yearly):
+    xlsx, page = yearly
+    assert (xlsx.name, page.name) == ("bao-cao-nam-2021.xlsx", "bao-cao-nam-2021.html")
+    assert xlsx.stat().st_size > 0 and page.stat().st_size > 0
+    assert sorted(p.name for p in xlsx.parent.iterdir()) == ["bao-cao-nam-2021.html", "bao-cao-nam-2021.xlsx"]
+
+
+def test_workbook_sheets_headers_and_charts(yearly):
+    wb = openpyxl.load_workbook(yearly[0])
+    assert wb.sheetnames == SHEETS
+    assert all(len(name) <= 31 for name in wb.sheetnames)
+    summary = wb["Tổng hợp"]
+    assert summary["A1"].value == "Báo cáo năm 2021: kết quả học tập chuyên đề"
+    assert "Số liệu tính đến: 15/01/2022 08:00" in summary["A3"].value
+    assert "(Kế hoạch, dòng 33)" in summary["A4"].value
+    for name in SHEETS[1:]:
+        ws = wb[name]
+        assert ws.freeze_panes == "A2"
+        assert ws["A1"].font.b and ws["A1"].value == LABELS["topic"]
+    with zipfile.ZipFile(yearly[0]) as z:
+        names = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        charts = [ET.fromstring(z.read(n)) for n in names]
+        drawings = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/drawings/_rels/")}
+    kinds = [[el.tag.split("}")[1] for el in c.iter() if el.tag.endswith(("barChart", "lineChart"))] for c in charts]
+    grouping = [{el.get("val") for el in c.iter() if el.tag.endswith("}grouping")} for c in charts]
+    assert any(k == ["barChart"] and "stacked" in g for k, g in zip(kinds, grouping, strict=True))  # by unit
+    assert sum(k == ["barChart"] for k in kinds) >= 2  # and facility by question
+    assert ["lineChart"] in kinds  # cumulative completion
+    assert len(drawings) == 3  # on the unit, question and timeline sheets
+
+
+def test_unit_sheet_adds_up_to_the_unit_table(kit, engine, yearly):
+    topics = select_topics(years=range(2021, 2022))
+    direct = unit_table(engine, topics, None, AFTER_ALL)
+    rows = _sheet(openpyxl.load_workbook(yearly[0])["Theo đơn vị"])
+    assert [r["Đơn vị"] for r in rows] == list(direct["unit"])
+    for column in ("learners", "on_time", "late", "missing", "in_progress", "commitments_written"):
+        assert sum(r[LABELS[column]] for r in rows) == direct[column].sum(), column
+    assert rows[0]["Thời hạn"] == dt.datetime(2021, 9, 30, 23, 59)  # local time, without a zone
+
+
+def test_summary_equals_the_tables(kit, engine, yearly):
+    topics = select_topics(years=range(2021, 2022))
+    learners = learner_table(engine, topics, None, AFTER_ALL)
+    units = unit_table(engine, topics, None, AFTER_ALL)
+    (row,) = _summary_rows(openpyxl.load_workbook(yearly[0])["Tổng hợp"])
+    assert (row["Năm"], row["Chuyên đề"], row["Ghi chú"]) == (2021, TOPIC_2021, None)
+    assert row["Số học viên"] == learners["learner_id"].nunique() == units["learners"].sum()
+    assert row["Số học viên"] == len([p for p in LEARNERS if p.role != "nhan-dan"])  # the People are not assessed
+    done = units["on_time"].sum() + units["late"].sum()
+    assessed = done + units["missing"].sum() + units["in_progress"].sum()
+    assert row["Phải làm bài kiểm tra"] == assessed
+    assert row["Hoàn thành (%)"] == pytest.approx(round(100 * done / assessed, 1))
+    assert row["Đúng hạn"] == units["on_time"].sum() and row["Muộn"] == units["late"].sum()
+    assert row["Bài đã nộp"] == assessment_table(engine, topics, None, AFTER_ALL)["submitted"].sum()
+    commitments = commitment_table(engine, topics, None, AFTER_ALL)
+    assert row["Đã viết cam kết"] == commitments["written"].sum()
+    assert row["Cam kết đã đánh giá"] == commitments["evaluated"].sum()
+
+
+def test_learner_and_question_sheets_hold_every_row(kit, engine, yearly):
+    topics = select_topics(years=range(2021, 2022))
+    wb = openpyxl.load_workbook(yearly[0])
+    learners = _sheet(wb["Học viên × bài kiểm tra"])
+    assert len(learners) == len(learner_table(engine, topics, None, AFTER_ALL))
+    assert EVIL in {r["Họ và tên"] for r in learners}
+    assert len(_sheet(wb["Phân tích câu hỏi"])) == len(question_table(engine, topics, None, AFTER_ALL))
+    graded = {r["Mã bài"]: r["Đã chấm"] for r in _sheet(wb["Theo bài kiểm tra"])}
+    assert all(isinstance(n, int) for n in graded.values())  # a count, not yes/no
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_page_is_self_contained_and_escaped(yearly):
+    raw = yearly[1].read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(raw)
+    page.close()
+    assert raw.startswith("<!DOCTYPE html>") and '<html lang="vi">' in raw
+    assert "script" not in page.tags and "<script" not in raw.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    assert any(EVIL in chunk for chunk in page.text)  # shown as text
+    assert "<svg" in raw and page.tags.count("svg") >= 4 and page.tags.count("table") >= 9
+    assert raw.replace(NAMESPACE, "").lower().count("http") == 0
+    assert not [name for name, _ in page.attrs if name in ("src", "srcset") or name.startswith("on")]
+    assert "@media print" in raw and "break-before: page" in raw
+    text = " ".join(page.text)
+    assert "Báo cáo năm 2021" in text and "Số liệu tính đến" in text and "15/01/2022 08:00" in text
+    assert "(Kế hoạch, dòng 33)" in text
+
+
+# ------------------------------------------------------------------ reviews and empty periods
+
+
+def test_three_year_review_marks_years_without_a_topic(kit, engine, tmp_path):
+    xlsx, page = write_report(engine, review="3y", start=2021, out_dir=tmp_path, now=AFTER_ALL)
+    assert (xlsx.name, page.name) == ("so-ket-3-nam-2021-2023.xlsx", "so-ket-3-nam-2021-2023.html")
+    rows = _summary_rows(openpyxl.load_workbook(xlsx)["Tổng hợp"])
+    assert [(r["Năm"], r["Chuyên đề"], r["Ghi chú"]) for r in rows] == [
+        (2021, TOPIC_2021, None),
+        (2022, None, NO_TOPIC),
+        (2023, None, NO_TOPIC),
+    ]
+    assert "Năm chưa có chuyên đề: 2022, 2023." in page.read_text(encoding="utf-8")
+
+
+def test_five_year_review_takes_the_later_topic(kit, engine, tmp_path):
+    xlsx, _ = write_report(engine, review="5y", start=2026, out_dir=tmp_path, now=AFTER_ALL)
+    rows = _summary_rows(openpyxl.load_workbook(xlsx)["Tổng hợp"])
+    assert [r["Năm"] for r in rows] == [2026, 2027, 2028, 2029, 2030]
+    assert [r["Ghi chú"] for r in rows] == [NO_TOPIC] * 4 + [None]
+    assert rows[-1]["Chuyên đề"] == "2030-mini"
+
+
+def test_a_topic_nobody_studies_yet_is_a_row_saying_so(kit, engine):
+    topics = select_topics(years=range(2021, 2022))
+    nobody = learner_table(engine, topics, None, AFTER_ALL).iloc[0:0]
+    out = summary_table(period(year=2021), topics, nobody, assessment_table(engine, topics, learners=nobody))
+    assert list(out["note"]) == [NO_DATA] and out["learners"].iloc[0] == 0
+    learners = learner_table(engine, topics, None, AFTER_ALL)
+    quiet = assessment_table(engine, topics, learners=learners).assign(submitted=0)
+    assert list(summary_table(period(year=2021), topics, learners, quiet)["note"]) == [NO_SUBMISSIONS]
+
+
+def test_a_period_without_any_topic_is_an_error_naming_the_fix(kit, engine, tmp_path):
+    with pytest.raises(HoctapError) as error:
+        write_report(engine, review="3y", start=2023, out_dir=tmp_path / "out", now=AFTER_ALL)
+    message = str(error.value)
+    assert "\n" not in message and "2023–2025" in message and "hoctap topic new" in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_writes_the_report(kit, tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert main(["report", "--year", "2021", "--out", str(out), "--at", "2022-01-15"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["bao-cao-nam-2021.html", "bao-cao-nam-2021.xlsx"]
+    assert "bao-cao-nam-2021.xlsx" in capsys.readouterr().out
+    summary = openpyxl.load_workbook(out / "bao-cao-nam-2021.xlsx")["Tổng hợp"]
+    assert "15/01/2022 00:00" in summary["A3"].value
+    assert main(["report", "--review", "3y", "--from", "2024", "--out", str(out)]) == 1
+    assert "hoctap topic new" in capsys.readouterr().err
