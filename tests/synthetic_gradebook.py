@@ -36,6 +36,7 @@ nbgrader's SaveCells gives assignments, notebooks and cells (its own uuid4):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -49,7 +50,8 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.engine import Engine
 
 from hoctap.attempts import GRADED, attempt_table
 from hoctap.attempts import create_tables as create_attempt_tables
@@ -436,11 +438,12 @@ def _times(rng: random.Random, plan: _Plan, n: int, late_fraction: float) -> lis
     return [t.replace(microsecond=0) for t in out]
 
 
-def _answer(rng: random.Random, q: QuestionFacts, ability: float) -> str | None:
-    """One learner's response to one question: None (unanswered), the key, or a wrong option."""
+def _answer(rng: random.Random, q: QuestionFacts, chance: float) -> str | None:
+    """One response to one question, right with probability `chance` if answered: None (unanswered), the key, or
+    a wrong option."""
     if rng.random() < UNANSWERED:
         return None
-    if rng.random() < q.profile.chance(ability):
+    if rng.random() < chance:
         return q.key
     if rng.random() < q.profile.popular:
         return q.popular_wrong
@@ -448,12 +451,15 @@ def _answer(rng: random.Random, q: QuestionFacts, ability: float) -> str | None:
     return others[rng.randrange(len(others))]
 
 
-def _pair(rows: _Rows, book: Synthetic, rng, new_id, next_attempt, one: SyntheticLearner, ability, plan, opts):
+RESPONSE_TEXT = {o: json.dumps(o) for o in OPTIONS}  # a response as hoctap_response keeps it (JSON)
+
+
+def _pair(rows: _Rows, book: Synthetic, rng, new_id, next_attempt, one: SyntheticLearner, ability, plan, options):
     """The attempts of one learner at one assessment and nbgrader's submission of the counted one."""
-    late_fraction, evaluated_fraction = opts
     n = rng.randint(1, plan.attempts)
+    chances = [q.profile.chance(ability) for q in plan.questions]
     points = float(plan.a.points_per_question)
-    submitted = _times(rng, plan, n, late_fraction)
+    submitted = _times(rng, plan, n, options.late_fraction)
     attempts = []
     previous = None
     for number, at in enumerate(submitted, start=1):
@@ -462,7 +468,7 @@ def _pair(rows: _Rows, book: Synthetic, rng, new_id, next_attempt, one: Syntheti
             started = previous + dt.timedelta(seconds=1)
         previous = at
         attempt_id = next_attempt()
-        responses = [_answer(rng, q, ability) for q in plan.questions]
+        responses = [_answer(rng, q, chance) for q, chance in zip(plan.questions, chances, strict=True)]
         if plan.questions and all(r is None for r in responses):  # the app refuses an attempt with nothing answered
             responses[0] = plan.questions[0].key
         slot_scores = [points if r == q.key else 0.0 for r, q in zip(responses, plan.questions, strict=True)]
@@ -497,7 +503,7 @@ def _pair(rows: _Rows, book: Synthetic, rng, new_id, next_attempt, one: Syntheti
                     "slot": q.slot,
                     "assessment_id": plan.a.id,
                     "question_id": q.id,
-                    "response": None if r is None else json.dumps(r),
+                    "response": None if r is None else RESPONSE_TEXT[r],
                     "score": s,
                     "max_score": points,
                 },
@@ -527,7 +533,7 @@ def _pair(rows: _Rows, book: Synthetic, rng, new_id, next_attempt, one: Syntheti
         },
     )
     if plan.a.kind == AssessmentKind.commitment:
-        evaluated = rng.random() < evaluated_fraction
+        evaluated = rng.random() < options.evaluated_fraction
         level = rng.choices(plan.a.rating_scale, weights=LEVEL_WEIGHTS)[0] if evaluated else None
         rows.add(
             "grade",
@@ -594,6 +600,47 @@ def build_gradebook(
     made afterwards in one pass when wanted."""
     started = time.perf_counter()
     roles = list(roles or [a.id for a in topic.facts.audiences])
+    options = _Options(seed, units, roles, fraction_submitted, late_fraction, attempts_max, evaluated_fraction, indexes)
+    with _unsynced(db_url):
+        book = _build(db_url, topic, learners, options, started)
+    book.seconds = time.perf_counter() - started
+    book.phases["rows"] = book.seconds - book.phases["tables"] - book.phases["structure"]
+    return book
+
+
+@dataclass(frozen=True)
+class _Options:
+    seed: int
+    units: int
+    roles: list[str]
+    fraction_submitted: float
+    late_fraction: float
+    attempts_max: int
+    evaluated_fraction: float
+    indexes: bool
+
+
+@contextlib.contextmanager
+def _unsynced(db_url: str):
+    """SQLite without fsync while building, on every connection (nbgrader's SaveCells commits each cell): a
+    benchmark's gradebook is built again, never recovered after a crash."""
+    if not db_url.startswith("sqlite"):
+        yield
+        return
+
+    def no_sync(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
+
+    event.listen(Engine, "connect", no_sync)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "connect", no_sync)
+
+
+def _build(db_url: str, topic: Topic, learners: int, options: _Options, started: float) -> Synthetic:
     engine = ensure_tables(db_url)
     phases = {"tables": time.perf_counter() - started}
     try:
@@ -601,15 +648,14 @@ def build_gradebook(
         create_response_tables(engine)
         structure = _release_structure(db_url, topic)
         phases["structure"] = time.perf_counter() - started - phases["tables"]
-        plans = _plans(topic, structure, attempts_max)
-        rng = random.Random(seed)
-        new_id = _Ids(random.Random(f"ids-{seed}"))
-        people = _learners(learners, units, roles)
+        plans = _plans(topic, structure, options.attempts_max)
+        rng = random.Random(options.seed)
+        new_id = _Ids(random.Random(f"ids-{options.seed}"))
+        people = _learners(learners, options.units, options.roles)
         book = Synthetic(db_url, topic, people, dict.fromkeys(TABLE_ORDER, 0))
         tables = _tables()
         book.questions = {q.id: q for plan in plans for q in plan.questions}
         now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-        opts = (late_fraction, evaluated_fraction)
         _drop_extra_indexes(engine)
         with engine.begin() as db:
             if engine.dialect.name == "sqlite":  # random uuid keys touch pages all over the indexes: keep them cached
@@ -634,15 +680,14 @@ def build_gradebook(
                     )
                     ability = rng.gauss(0.0, 1.0)
                     for plan in plans:
-                        if rng.random() < fraction_submitted:
-                            _pair(rows, book, rng, new_id, next_attempt, one, ability, plan, opts)
+                        if rng.random() < options.fraction_submitted:
+                            _pair(rows, book, rng, new_id, next_attempt, one, ability, plan, options)
                 _insert(db, tables, rows, book.counts)
-        if indexes:
+        if options.indexes:
             _make_extra_indexes(engine)
     finally:
         engine.dispose()
-    book.seconds = time.perf_counter() - started
-    book.phases = {**phases, "rows": book.seconds - phases["tables"] - phases["structure"]}
+    book.phases = phases
     return book
 
 
