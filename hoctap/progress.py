@@ -432,7 +432,7 @@ def option_table(engine, topics, filters=None, now=None, **_) -> pd.DataFrame:
         total = int(group["chosen"].sum())
         tally: dict[str, int] = {}
         for text, n in zip(group["response"], group["chosen"], strict=True):
-            for key in _option_keys(q, None if text is None else json.loads(text)):
+            for key in _option_keys(q, None if pd.isna(text) else json.loads(text)):
                 tally[key] = tally.get(key, 0) + int(n)
         labels = _option_labels(q)
         for key in [*labels, *(k for k in tally if k not in labels)]:
