@@ -11,7 +11,8 @@ The command is the one an instructor runs, `nbgrader export --to grades.csv`, gi
 `--CourseDirectory.course_id=hoctap`), run from the course root with the venv's `bin` first on PATH. The time is the
 whole command's wall time, Python start and nbgrader's import (about 2 s here) included: what the instructor waits.
 
-The main entry builds one synthetic gradebook, times the export with the kit's extra indexes on nbgrader's tables
+The main entry builds one synthetic gradebook, times the command's fixed cost (`startup_s`: an export of an
+assignment that does not exist), the export with the kit's extra indexes on nbgrader's tables
 (`gradebook_tables.ensure_indexes`) and again after dropping them (nbgrader's bare schema), and checks both CSVs.
 """
 
@@ -50,10 +51,12 @@ class ExportError(RuntimeError):
     """`nbgrader export` failed (its output's last lines say why)."""
 
 
-def export_command(db_url: str, course_root: str | Path, to: str | Path) -> list[str]:
+def export_command(
+    db_url: str, course_root: str | Path, to: str | Path, assignments: list[str] | None = None
+) -> list[str]:
     nbgrader = Path(sys.executable).parent / "nbgrader"
     program = [str(nbgrader)] if nbgrader.exists() else [sys.executable, "-m", "nbgrader"]
-    return [
+    command = [
         *program,
         "export",
         f"--CourseDirectory.root={Path(course_root).resolve()}",
@@ -61,18 +64,25 @@ def export_command(db_url: str, course_root: str | Path, to: str | Path) -> list
         f"--CourseDirectory.course_id={COURSE_ID}",
         f"--to={Path(to).resolve()}",
     ]
+    if assignments is not None:
+        command.append(f"--ExportPlugin.assignment={json.dumps(assignments)}")
+    return command
 
 
-def time_nbgrader_export(db_url: str, course_root: str | Path, to: str | Path | None = None) -> float:
+def time_nbgrader_export(
+    db_url: str, course_root: str | Path, to: str | Path | None = None, *, assignments: list[str] | None = None
+) -> float:
     """Seconds `nbgrader export` takes on the gradebook at `db_url` (the whole command); its CSV goes to `to`
-    (kept), or to a temporary folder (removed). Raises ExportError when the command fails."""
+    (kept), or to a temporary folder (removed). `assignments`: export only these (`--ExportPlugin.assignment`);
+    an assignment that does not exist gives the command's fixed cost (start, imports, opening the gradebook).
+    Raises ExportError when the command fails."""
     course_root = Path(course_root)
     course_root.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     with tempfile.TemporaryDirectory(prefix="hoctap-export-") as tmp:
         target = Path(to) if to is not None else Path(tmp) / "grades.csv"
-        command = export_command(db_url, course_root, target)
+        command = export_command(db_url, course_root, target, assignments)
         started = time.perf_counter()
         done = subprocess.run(command, cwd=course_root, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - started
@@ -174,6 +184,8 @@ def bench(learners: int, assessments: int, db_url: str | None = None, seed: int 
             "build_s": round(book.seconds, 2),
             "build_phases_s": {k: round(v, 2) for k, v in book.phases.items()},
             "rows": book.counts,
+            # the command's fixed cost: the same export asked for an assignment that does not exist
+            "startup_s": round(time_nbgrader_export(url, root, assignments=["khong-co-bai-nay"]), 2),
         }
         for label in ("with_indexes", "without_indexes"):
             if label == "without_indexes":
