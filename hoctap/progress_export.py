@@ -22,6 +22,21 @@ FORMATS = ("table", "csv", "xlsx", "json")
 SHEET_NAME_LIMIT = 31  # Excel's limit
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(df: pd.DataFrame) -> pd.DataFrame:
+    """Texts a spreadsheet would run as a formula (a learner named `=HYPERLINK(…)`) get a leading apostrophe, as
+    OWASP advises for CSV; numbers are left alone."""
+    out = df.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+            )
+    return out
+
+
 def naive_local(df: pd.DataFrame) -> pd.DataFrame:
     """Aware times → the same wall-clock time without a zone (what a spreadsheet can hold)."""
     out = df.copy()
@@ -36,7 +51,7 @@ def _json_ready(df: pd.DataFrame) -> list[dict]:
     for column in out.columns:
         if isinstance(out[column].dtype, pd.DatetimeTZDtype):
             out[column] = out[column].map(lambda t: t.isoformat() if pd.notna(t) else None)
-        elif out[column].dtype == object:
+        elif out[column].dtype == object:  # dates (timeline) and other Python objects
             out[column] = out[column].map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
     return json.loads(out.to_json(orient="records", force_ascii=False, date_format="iso"))
 
@@ -44,11 +59,11 @@ def _json_ready(df: pd.DataFrame) -> list[dict]:
 def table_bytes(df: pd.DataFrame, fmt: str, sheet: str = "Bảng") -> bytes:
     """The table in `fmt` ("csv", "xlsx", "json", "table") as bytes."""
     if fmt == "csv":
-        return df.to_csv(index=False).encode("utf-8-sig")
+        return inert(df).to_csv(index=False).encode("utf-8-sig")
     if fmt == "xlsx":
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            naive_local(df).to_excel(writer, sheet_name=sheet[:SHEET_NAME_LIMIT], index=False)
+            naive_local(inert(df)).to_excel(writer, sheet_name=sheet[:SHEET_NAME_LIMIT], index=False)
         return buffer.getvalue()
     if fmt == "json":
         return (json.dumps(_json_ready(df), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
@@ -56,7 +71,7 @@ def table_bytes(df: pd.DataFrame, fmt: str, sheet: str = "Bảng") -> bytes:
         if df.empty:
             return "(không có dòng nào)\n".encode()
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
-            return (labelled(df).to_string(index=False) + "\n").encode("utf-8")
+            return (labelled(df, sheet).to_string(index=False) + "\n").encode("utf-8")
     raise HoctapError(f"định dạng không hỗ trợ: {fmt!r}; chọn một trong {', '.join(FORMATS)}")
 
 

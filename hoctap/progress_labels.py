@@ -91,14 +91,19 @@ TABLE_TITLES = {
 }
 
 
-def labelled(df: pd.DataFrame) -> pd.DataFrame:
+# Where a column's shared header says something else in one table: the timeline's percent is of learners who
+# submitted, not of marks, and its "submitted" counts one day.
+TABLE_LABELS = {"timeline": {"percent": "Tỉ lệ đã nộp (%)", "submitted": "Nộp trong ngày"}}
+
+
+def labelled(df: pd.DataFrame, table: str | None = None) -> pd.DataFrame:
     """The table as people read it: Vietnamese headers, statuses and kinds in words, yes/no for booleans."""
     out = df.copy()
     if "status" in out:
         out["status"] = out["status"].map(lambda s: STATUS_LABELS.get(s, s))
     if "kind" in out:
         out["kind"] = out["kind"].map(lambda k: KIND_LABELS.get(k, k))
-    for column in ("graded", "correct"):
-        if column in out:
+    for column in out.columns:
+        if out[column].dtype == bool:  # `graded` is a yes/no per learner, but a count in the assessment table
             out[column] = out[column].map({True: "có", False: "không"})
-    return out.rename(columns=LABELS)
+    return out.rename(columns={**LABELS, **TABLE_LABELS.get(table or "", {})})

@@ -6,6 +6,8 @@
 
 3. Grading (tests/bench/grading.py): `hoctap grade` against a loop of `nbgrader autograde --student X` on the same
    submissions, and the learner's wait from Submit to score.
+4. Progress tables (tests/bench/progress.py): every table at 1,000 × 5, 1,000 × 20 and 10,000 × 20 synthetic
+   gradebooks, the dashboard's first render, and `nbgrader export` at 1,000 × 5 as the baseline.
 
 Results are printed and written to bench-results/bench.json.
 """
@@ -124,14 +126,22 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--lesson", default="05-trien-khai.ipynb", help="the lesson with the most widgets")
     parser.add_argument("--submissions", type=int, default=24, help="submissions graded by each side")
+    parser.add_argument("--only", choices=["progress"], default=None, help="only the progress tables' bench")
     args = parser.parse_args()
 
     from tests.bench.grading import bench_grading
+    from tests.bench.progress import bench_progress, report_lines
 
+    if args.only == "progress":
+        results = {"progress": bench_progress(3)}
+        print("\n".join(report_lines(results["progress"])))
+        _save(results)
+        return 0
     results = {
         "build": bench_build(args.rounds),
         "voila": bench_voila(args.rounds, args.lesson),
         "grading": bench_grading(args.submissions),
+        "progress": bench_progress(3),
     }
     b, v, g = results["build"], results["voila"], results["grading"]
     print(
@@ -160,10 +170,15 @@ def main() -> int:
         f"Quiz page ready (login form, pre-heated kernel) {g['quiz_ready_s']:.2f} s, bare one-widget notebook "
         f"{g['bare_ready_s']:.2f} s on the same learner Voila; ratio {g['quiz_ready_ratio']:.2f}× (target ≤ 1.2×)"
     )
+    print("\n".join(report_lines(results["progress"])))
+    _save(results)
+    return 0
+
+
+def _save(results: dict) -> None:
     out = layout().root / "bench-results"
     out.mkdir(exist_ok=True)
-    (out / "bench.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    return 0
+    (out / "bench.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
