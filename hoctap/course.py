@@ -196,9 +196,31 @@ class Course:
         return result
 
 
+GRADEBOOK_URL_FILE = Path("var") / "gradebook-url"  # beside assessments/: the gradebook's URL when not SQLite
+
+
 def course_at(root: str | Path) -> Course:
-    """The course rooted at `root`; `HOCTAP_DB_URL` points its gradebook elsewhere (`postgresql+psycopg2://…`)."""
-    return Course(root, os.environ.get("HOCTAP_DB_URL") or None)
+    """The course rooted at `root`. Its gradebook is `HOCTAP_DB_URL` when set (`postgresql+psycopg2://…`), else the
+    URL in `<kit>/var/gradebook-url` when that file exists, else SQLite inside `root`. The file is how the learner
+    server's kernels find a PostgreSQL gradebook: their environment carries no variable that looks like a secret
+    (`serve.learner_env`), and `hoctap serve` writes the file (mode 0600) from HOCTAP_DB_URL."""
+    url = os.environ.get("HOCTAP_DB_URL")
+    if not url:
+        saved = Path(root).resolve().parent / GRADEBOOK_URL_FILE
+        url = saved.read_text(encoding="utf-8").strip() if saved.is_file() else None
+    return Course(root, url or None)
+
+
+def save_gradebook_url(kit_root: Path, db_url: str) -> Path:
+    """Write the gradebook URL where learner kernels look for it (owner-only: it may hold a password)."""
+    path = kit_root / GRADEBOOK_URL_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(db_url + "\n")
+    tmp.replace(path)
+    return path
 
 
 def course_for(where: Layout) -> Course:

@@ -106,6 +106,10 @@ def serve(
             raise ServeError(f"--lab-port {lab_port} trùng --learner-port / both servers cannot use port {lab_port}")
         check_port(host, lab_port, "--lab-port")
 
+    if want_learner and os.environ.get("HOCTAP_DB_URL"):  # the learner kernels' way to a PostgreSQL gradebook
+        from .course import save_gradebook_url
+
+        save_gradebook_url(kit.root, os.environ["HOCTAP_DB_URL"])
     servers: list[Server] = []
     restore = _stop_on_sigterm()
     try:
@@ -144,10 +148,13 @@ def banner(servers: list[Server]) -> str:
                 f"      {server.url}",
             ]
         else:
+            base, token = server.url.removesuffix(server.url_suffix), server.url_suffix.partition("?")[2]
             lines += [
                 "  Người hướng dẫn — JupyterLab (giữ kín mã token):",
                 "  Trainers — JupyterLab (keep the token private):",
                 f"      {server.url}",
+                "  Người hướng dẫn — bảng tiến độ học tập / Trainers — progress dashboard:",
+                f"      {base}voila/render/notebooks/instructor/progress.ipynb?{token}",
             ]
         lines.append("")
     lines += ["  Nhấn Ctrl-C để dừng / press Ctrl-C to stop.", ""]

@@ -25,7 +25,7 @@ from hoctap.progress import (
 from hoctap.progress_labels import LABELS
 from hoctap.report import NO_DATA, NO_SUBMISSIONS, NO_TOPIC, period, summary_table, write_report
 from hoctap.svg_charts import NAMESPACE
-from tests.progress_kit import AFTER_ALL, LEARNERS, TOPIC_2021, build_progress_kit
+from tests.progress_kit import AFTER_ALL, LEARNERS, TOPIC_2021
 
 pytestmark = pytest.mark.slow
 EVIL = "<script>alert(1)</script>"
@@ -44,15 +44,9 @@ SUMMARY_HEADER_ROW = 6
 
 
 @pytest.fixture(scope="module")
-def kit(tmp_path_factory):
-    home = tmp_path_factory.mktemp("report-kit")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HOCTAP_HOME", str(home))
-    mp.delenv("HOCTAP_DB_URL", raising=False)
-    try:
-        yield build_progress_kit(home)
-    finally:
-        mp.undo()
+def kit(progress_kit):
+    """The session's real gradebook (tests/conftest.py: built once through submit-and-grade), read only here."""
+    return progress_kit
 
 
 @pytest.fixture(autouse=True)
