@@ -127,9 +127,15 @@ def _times(values: pd.Series, zone: ZoneInfo) -> pd.Series:
 
 
 def learner_table(
-    engine: Engine, topics: Sequence[Topic], filters: Filters | None = None, now: dt.datetime | None = None
+    engine: Engine,
+    topics: Sequence[Topic],
+    filters: Filters | None = None,
+    now: dt.datetime | None = None,
+    *,
+    ordered: bool = True,
 ) -> pd.DataFrame:
-    """One row per learner and assessment that applies to them: attempts, submission, status, counted score."""
+    """One row per learner and assessment that applies to them: attempts, submission, status, counted score; by
+    topic, unit, learner name (Vietnamese order) and the spec's order of assessments unless `ordered` is False."""
     filters = filters or Filters()
     zone = _zone(topics)
     until = _local(now, zone).tz_convert("UTC").to_pydatetime() if now is not None else None
@@ -160,6 +166,8 @@ def learner_table(
     df["max_score"] = df["max_score"].where(df["graded"])
     df["percent"] = (100.0 * df["score"] / df["max_score"].replace(0, np.nan)).round(1)
     df["rating"] = _ratings(df, topics)
+    if not ordered:  # the other tables group it: Vietnamese name order would cost more than the query
+        return df[LEARNER_COLUMNS]
     ranks = _name_ranks(df["name"])
     df = df.assign(_name=df["name"].map(ranks)).sort_values(["topic", "unit_id", "_name", "learner_id", "order"])
     return df[LEARNER_COLUMNS].reset_index(drop=True)
@@ -191,10 +199,9 @@ def _ratings(df: pd.DataFrame, topics: Sequence[Topic]) -> pd.Series:
 def _per_learner(df: pd.DataFrame) -> pd.DataFrame:
     """Each learner's standing over the autograded assessments that apply to them, and their commitment."""
     work = df[df["kind"].isin(AUTOGRADED)]
-    counts = pd.crosstab([work["topic"], work["learner_id"]], work["status"])
-    for status in (ON_TIME, LATE, MISSING, NOT_DUE):
-        if status not in counts:
-            counts[status] = 0
+    keys = [work["topic"], work["learner_id"]]
+    counts = pd.DataFrame({status: (work["status"] == status) for status in (ON_TIME, LATE, MISSING, NOT_DUE)})
+    counts = counts.groupby(keys).sum()
     mean = work.assign(exact=_exact_percent(work)).groupby(["topic", "learner_id"])["exact"].mean()
     standing = pd.Series(
         np.select(
@@ -237,7 +244,7 @@ def _group_table(df: pd.DataFrame, topics: Sequence[Topic], keys: list[str]) -> 
 
 def unit_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unit: learners, who finished on time, late, who has work missing, scores, commitments."""
-    df = learners if learners is not None else learner_table(engine, topics, filters, now)
+    df = learners if learners is not None else learner_table(engine, topics, filters, now, ordered=False)
     out = _group_table(df, topics, ["unit_id", "unit"])
     out = out.sort_values(["topic", "unit"], key=_text_key)
     return out[["topic", "year", "unit_id", "unit", *GROUP_COLUMNS]].reset_index(drop=True)
@@ -245,7 +252,7 @@ def unit_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame
 
 def role_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per role; its deadline is the plan's deadline for that audience (facts.deadlines), when it has one."""
-    df = learners if learners is not None else learner_table(engine, topics, filters, now)
+    df = learners if learners is not None else learner_table(engine, topics, filters, now, ordered=False)
     out = _group_table(df, topics, ["role"])
     zone = _zone(topics)
     for i, row in out.iterrows():  # a handful of roles
@@ -277,7 +284,7 @@ def _fold_key(value) -> str:
 
 def assessment_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per assessment: assigned, submitted on time / late, missing, graded, scores, attempts."""
-    df = learners if learners is not None else learner_table(engine, topics, filters, now)
+    df = learners if learners is not None else learner_table(engine, topics, filters, now, ordered=False)
     spec = _assessments_frame(topics, _zone(topics))
     g = df.assign(exact=_exact_percent(df)).groupby("assessment_id")
     out = spec.set_index("assessment_id")
@@ -299,7 +306,7 @@ def assessment_table(engine, topics, filters=None, now=None, *, learners: pd.Dat
 
 def timeline_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per assessment and day: submissions that day and so far, against the learners it applies to and its due."""
-    df = learners if learners is not None else learner_table(engine, topics, filters, now)
+    df = learners if learners is not None else learner_table(engine, topics, filters, now, ordered=False)
     assigned = df.groupby("assessment_id").size()
     done = df[df["submitted_at"].notna()].copy()
     done["date"] = done["submitted_at"].dt.date
@@ -315,8 +322,12 @@ def timeline_table(engine, topics, filters=None, now=None, *, learners: pd.DataF
 
 def commitment_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per unit: learners asked to write a commitment, written, evaluated, waiting, not written, rating counts."""
-    df = learners if learners is not None else learner_table(engine, topics, filters, now)
-    notes = df[df["kind"] == AssessmentKind.commitment.value]
+    if learners is None:  # only the commitments' rows are needed: ask the database for those alone
+        filters = filters or Filters()
+        wanted = [a.id for _, a in chosen(topics, filters) if a.kind == AssessmentKind.commitment]
+        filters = Filters(filters.units, filters.roles, wanted or ["(không có)"], filters.learners)
+        learners = learner_table(engine, topics, filters, now, ordered=False)
+    notes = learners[learners["kind"] == AssessmentKind.commitment.value]
     rows = []
     for (topic, unit_id, unit), group in notes.groupby(["topic", "unit_id", "unit"]):
         written = group["status"].isin([ON_TIME, LATE])

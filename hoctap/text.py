@@ -8,6 +8,7 @@ unless the caller asks for a comparison without diacritics).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -97,6 +98,7 @@ def sort_key(text: str) -> tuple:
     return (tuple(letters), tuple(tones))
 
 
+@functools.lru_cache(maxsize=65536)  # a roster is sorted again and again (dashboard, tables): keys are pure
 def name_sort_key(full_name: str) -> tuple:
     """Vietnamese rosters sort by given name (the last word), then by the whole name."""
     words = nfc(full_name).split()
