@@ -1,0 +1,410 @@
+"""The instructor's dashboard: learners' progress by unit, role, assessment and learner, item analysis, completion
+over time and commitments, with filters, counters, charts and downloads.
+
+    progress_app(course_root=None, topics=None, now=None) -> ProgressApp   # notebooks/instructor/progress.ipynb
+
+It is served by the instructor's JupyterLab (port 8888, behind the token) at
+`/voila/render/notebooks/instructor/progress.ipynb`, never by the learners' Voila (which serves only
+`notebooks/learner/`): the dashboard shows every learner's name and score.
+
+The state (`widgets.progress_state.ProgressState`) reads the topic's learner table once and derives the other
+tables in pandas; this module only draws. A filter change redraws the counters and the tab on screen; the other
+tabs are redrawn when opened. Each table is a `widgets.table_view.TableView` (50 rows a page, sort, search,
+"Tải CSV" / "Tải XLSX" of the rows on screen with the current filters). Charts are SVG strings from
+`hoctap.svg_charts` (escaped there) in HTML widgets.
+
+Stable CSS classes (browser tests): hoctap-progress-app, hoctap-progress-message, hoctap-filter-topic,
+hoctap-filter-unit, hoctap-filter-role, hoctap-filter-assessment, hoctap-reload, hoctap-counters,
+hoctap-counter-<learners|on_time|late|missing|completion|mean_score> (each with hoctap-counter-value),
+hoctap-progress-tabs, hoctap-panel-<tab>, hoctap-chart, hoctap-chart-<unit|scores|timeline>, and table_view's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import ipywidgets
+import pandas as pd
+
+from hoctap.errors import HoctapError
+
+from .progress_state import ALL, OPTION_STEM, TABS, UNEXPECTED, ProgressState, gradebook_engine, log, sentence
+from .style import date_text, dress, esc
+from .table_view import TableState, TableView, table_style
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hoctap.topic import Topic
+
+APP_CLASS = "hoctap-progress-app"
+APP_TITLE = "Tiến độ học tập"
+HIDDEN = ("topic", "year")  # one topic at a time: chosen above the tables, still in the downloads
+# Columns not shown on screen (names are; ids stay in the downloads), by table.
+HIDDEN_BY_TABLE = {
+    "unit": (*HIDDEN, "unit_id"),
+    "learner": (*HIDDEN, "unit_id", "assessment_id", "deadline_label"),
+    "commitment": (*HIDDEN, "unit_id"),
+}
+TYPE_LABELS = {
+    "single": "Một lựa chọn",
+    "multiple": "Nhiều lựa chọn",
+    "true-false": "Đúng/Sai",
+    "short-text": "Trả lời ngắn",
+    "matching": "Ghép nối",
+    "ordering": "Sắp xếp thứ tự",
+}
+AUTOGRADED = ("quiz", "final")
+ITEM_WAIT = "Đang phân tích các câu trả lời… (các thẻ khác vẫn dùng được trong lúc chờ)"
+ITEM_NOTE = (
+    "Độ dễ: điểm trung bình của câu (% điểm tối đa); độ phân biệt: tương quan giữa điểm câu và phần còn lại của bài "
+    "(×100). Tính trên lần làm được tính điểm của mỗi học viên."
+)
+
+DASHBOARD_CSS = """
+.hoctap-progress-app { max-width: 1400px; margin: 0 auto; }
+.hoctap-progress-message:empty, .hoctap-progress-message .widget-html-content:empty { display: none; }
+.hoctap-progress-error { padding: 8px 12px; border-radius: 8px; border-left: 6px solid #b02a2a; margin: 6px 0;
+  background: #fdecec; color: #7d1616; }
+.hoctap-progress-when { color: #44505c; margin: 0 0 8px 0; }
+.hoctap-counters { display: flex; flex-wrap: wrap; gap: 10px; margin: 10px 0; }
+.hoctap-counter { flex: 1 1 9em; border: 1px solid #c5cdd5; border-radius: 10px; padding: 8px 12px;
+  background: #f3f6f9; }
+.hoctap-counter-value { font-size: 1.6em; font-weight: bold; color: #0d2b45; line-height: 1.2; }
+.hoctap-counter-label { color: #44505c; }
+.hoctap-counter-on_time .hoctap-counter-value { color: #1d6b3a; }
+.hoctap-counter-late .hoctap-counter-value { color: #7a5300; }
+.hoctap-counter-missing .hoctap-counter-value { color: #b02a2a; }
+.hoctap-chart svg { max-width: 100%; height: auto; }
+.hoctap-chart { margin: 8px 0; }
+.hoctap-panel-note { color: #44505c; font-style: italic; }
+"""
+
+
+def _classed(widget: ipywidgets.Widget, *classes: str) -> ipywidgets.Widget:
+    for name in classes:
+        widget.add_class(name)
+    return widget
+
+
+# ---------------------------------------------------------------- charts (SVG strings from hoctap.svg_charts)
+
+
+def deadline_text(due: object, label: str) -> str:
+    """'quý III năm 2021 (30/09/2021)', or the date alone."""
+    day = due.date() if isinstance(due, pd.Timestamp | dt.datetime) else due
+    when = date_text(day) if isinstance(day, dt.date) else ""
+    if label and when:
+        return f"{label} ({when})"
+    return label or when
+
+
+def unit_chart(units: pd.DataFrame) -> str:
+    """Stacked bars per unit: on time, late, missing (and still in time), the deadline in the title."""
+    from hoctap.svg_charts import bar_chart
+
+    title = "Hoàn thành theo đơn vị"
+    if units.empty:
+        return bar_chart([], {}, title=title, stacked=True)
+    latest = units.dropna(subset=["deadline"]).sort_values("deadline").tail(1)
+    if not latest.empty:
+        row = latest.iloc[0]
+        title += f" — hạn {deadline_text(row['deadline'], str(row['deadline_label'] or ''))}"
+    series = {
+        "Đúng hạn": units["on_time"].astype(float).tolist(),
+        "Muộn": units["late"].astype(float).tolist(),
+        "Chưa làm (quá hạn)": units["missing"].astype(float).tolist(),
+    }
+    if int(units["in_progress"].sum()):
+        series["Đang học (còn hạn)"] = units["in_progress"].astype(float).tolist()
+    return bar_chart([str(u) for u in units["unit"]], series, title=title, stacked=True)
+
+
+def score_chart(learners: pd.DataFrame) -> str:
+    """Histogram of the graded autograded scores (%) among the filtered rows."""
+    from hoctap.svg_charts import histogram
+
+    graded = learners[learners["kind"].isin(AUTOGRADED) & learners["graded"].astype(bool)]["percent"].dropna()
+    title = f"Phân bố điểm (%) — {len(graded)} bài đã chấm"
+    return histogram([float(v) for v in graded], title=title)
+
+
+def timeline_chart(timeline: pd.DataFrame, topic: Topic | None, assessment: str = ALL) -> str:
+    """Cumulative completion (% of those assigned) per assessment over the days, a marker at each due date."""
+    from hoctap.svg_charts import line_chart
+
+    title = "Tiến độ nộp bài theo ngày (% đã nộp, cộng dồn)"
+    if timeline.empty:
+        return line_chart([], {}, title=title)
+    days = sorted(set(timeline["date"]))
+    series: dict[str, list[float]] = {}
+    for (_, name), rows in timeline.groupby(["assessment_id", "assessment"], sort=False):
+        by_day = rows.set_index("date")["percent"]
+        series[str(name)] = pd.Series(by_day).reindex(days).ffill().fillna(0.0).astype(float).tolist()
+    markers: dict[str, dt.date] = {}
+    for a in topic.assessments if topic is not None else []:
+        if assessment and a.id != assessment:
+            continue
+        if a.id not in set(timeline["assessment_id"]):
+            continue
+        due = pd.Timestamp(timeline.loc[timeline["assessment_id"] == a.id, "due"].iloc[0]).date()
+        deadline = next((d for d in topic.facts.deadlines if d.id == a.deadline), None)
+        label = f"Hạn {deadline.due_label}" if deadline else f"Hạn {date_text(due)}"
+        if due in markers.values():
+            continue
+        if label in markers:
+            label = f"{label} ({date_text(due)})"
+        markers[label] = due
+    return line_chart(days, series, title=title, markers=markers)
+
+
+def readable(table: pd.DataFrame, topic: Topic | None) -> pd.DataFrame:
+    """Ids people do not read, in words: question types, and roles by their audience's name."""
+    out = table
+    if "type" in out:
+        out = out.assign(type=out["type"].map(lambda t: TYPE_LABELS.get(t, t)))
+    if "role" in out and "role_name" not in out and topic is not None:
+        names = {r: topic.audience_name(r) for r in out["role"].dropna().unique()}
+        out = out.assign(role=out["role"].map(names))
+    return out
+
+
+def _chart(name: str) -> ipywidgets.HTML:
+    return _classed(ipywidgets.HTML(layout=ipywidgets.Layout(width="100%")), "hoctap-chart", f"hoctap-chart-{name}")
+
+
+# ---------------------------------------------------------------- the app
+
+
+class ProgressApp(ipywidgets.VBox):
+    """Title, message line, filters (chuyên đề, đơn vị, vai trò, bài kiểm tra), counters, one tab per table."""
+
+    def __init__(self, state: ProgressState, **kwargs):
+        super().__init__(**kwargs)
+        self.state = state
+        self._drawing = False
+        self.title = ipywidgets.HTML(f"<h2>{esc(APP_TITLE)}</h2>")
+        self.message = _classed(ipywidgets.HTML(), "hoctap-progress-message")
+        self.when = _classed(ipywidgets.HTML(), "hoctap-progress-when")
+
+        def dropdown(label: str, name: str) -> ipywidgets.Dropdown:
+            width = "100%" if name == "topic" else "26em"
+            layout = ipywidgets.Layout(width=width, max_width="100%")
+            widget = ipywidgets.Dropdown(description=label, style={"description_width": "7em"}, layout=layout)
+            widget.observe(lambda change: self._on_choice(name, change["new"]), names="value")
+            return _classed(widget, f"hoctap-filter-{name}")
+
+        self.topic = dropdown("Chuyên đề", "topic")
+        self.unit = dropdown("Đơn vị", "unit")
+        self.role = dropdown("Vai trò", "role")
+        self.assessment = dropdown("Bài kiểm tra", "assessment")
+        self.reload = _classed(
+            ipywidgets.Button(description="Tải lại", tooltip="Đọc lại sổ điểm (bài mới nộp, điểm mới chấm)"),
+            "hoctap-reload",
+        )
+        self.reload.on_click(lambda _: self._reload())
+        filters = _classed(
+            ipywidgets.HBox([self.topic, self.unit, self.role, self.assessment, self.reload]), "hoctap-filters"
+        )
+        self.counters = _classed(ipywidgets.HTML(layout=ipywidgets.Layout(width="100%")), "hoctap-counters-box")
+
+        self.views: dict[str, TableView] = {}
+        self.charts = {"unit": _chart("unit"), "scores": _chart("scores"), "timeline": _chart("timeline")}
+        self.notes: dict[str, ipywidgets.HTML] = {}
+        panels = []
+        for name, title, stem in TABS:
+            self.views[name] = self._table(name, title, stem)
+            parts: list[ipywidgets.Widget] = []
+            if name == "unit":
+                parts.append(self.charts["unit"])
+            elif name == "assessment":
+                parts.append(self.charts["scores"])
+            elif name == "timeline":
+                parts.append(self.charts["timeline"])
+            elif name == "question":
+                self.notes[name] = _classed(ipywidgets.HTML(), "hoctap-panel-note")
+                parts.append(self.notes[name])
+            parts.append(self.views[name])
+            if name == "question":
+                self.views["option"] = self._table("option", "Tỉ lệ chọn từng phương án", OPTION_STEM)
+                parts.append(self.views["option"])
+            panels.append(
+                _classed(ipywidgets.VBox(parts, layout=ipywidgets.Layout(width="100%")), f"hoctap-panel-{name}")
+            )
+        self.tabs = _classed(ipywidgets.Tab(children=panels, titles=[t for _, t, _ in TABS]), "hoctap-progress-tabs")
+        self._tab_names = [name for name, _, _ in TABS]
+        self._drawn: dict[str, int] = {}  # tab → state.version it shows
+        self._pending: set[tuple] = set()  # choices whose item analysis is being computed in the background
+        dress(
+            self,
+            APP_CLASS,
+            [
+                ipywidgets.HTML(f"<style>{DASHBOARD_CSS}</style>"),
+                table_style(),
+                self.title,
+                self.message,
+                filters,
+                self.when,
+                self.counters,
+                self.tabs,
+            ],
+        )
+        state.observe(self._on_message, names="message")
+        state.observe(self._on_version, names="version")
+        self.tabs.observe(lambda _: self._draw_tab(), names="selected_index")
+        self._on_version()
+        self._on_message()
+
+    def _table(self, name: str, title: str, stem: str) -> TableView:
+        from hoctap.progress_labels import TABLE_TITLES
+
+        sheet = TABLE_TITLES.get(name, title)
+        state = TableState(hidden=HIDDEN_BY_TABLE.get(name, HIDDEN))
+        return TableView(state, title=TABLE_TITLES.get(name, title), file_stem=stem, sheet=sheet, table=name)
+
+    @property
+    def current_tab(self) -> str:
+        return self._tab_names[self.tabs.selected_index or 0]
+
+    def select_tab(self, name: str) -> None:
+        self.tabs.selected_index = self._tab_names.index(name)
+
+    # -- controls → state
+
+    def _on_choice(self, name: str, value) -> None:
+        if self._drawing:
+            return
+        setattr(self.state, "topic_id" if name == "topic" else name, value or ALL)
+
+    def _reload(self) -> None:
+        self.reload.disabled = True
+        try:
+            self.state.reload()
+        finally:
+            self.reload.disabled = False
+
+    # -- state → drawing
+
+    def _on_message(self, _change=None) -> None:
+        text = self.state.message
+        self.message.value = f'<p class="hoctap-progress-error" role="alert">{esc(text)}</p>' if text else ""
+
+    def _on_version(self, _change=None) -> None:
+        self._draw_filters()
+        self._draw_counters()
+        self._draw_tab()
+
+    def _draw_filters(self) -> None:
+        state = self.state
+        self._drawing = True
+        try:
+            for widget, options, value in (
+                (self.topic, state.topic_options(), state.topic_id),
+                (self.unit, state.unit_options(), state.unit),
+                (self.role, state.role_options(), state.role),
+                (self.assessment, state.assessment_options(), state.assessment),
+            ):
+                if list(widget.options) != options:
+                    widget.options = options
+                values = [v for _, v in options]
+                if value in values:
+                    widget.value = value
+        finally:
+            self._drawing = False
+        topic = state.topic
+        if topic is not None:
+            local = pd.Timestamp(state.now).tz_convert(topic.timezone)
+            zone = "Việt Nam" if topic.timezone == "Asia/Ho_Chi_Minh" else topic.timezone
+            self.when.value = esc(f"Số liệu lúc {local.strftime('%H:%M ngày %d/%m/%Y')} (giờ {zone}).")
+
+    def _draw_counters(self) -> None:
+        cards = "".join(
+            f'<div class="hoctap-counter hoctap-counter-{name}"><div class="hoctap-counter-value">{esc(value)}</div>'
+            f'<div class="hoctap-counter-label">{esc(label)}</div></div>'
+            for name, label, value in self.state.counters().texts()
+        )
+        self.counters.value = f'<div class="hoctap-counters" role="status">{cards}</div>'
+
+    def _draw_tab(self) -> None:
+        """Fill the tab on screen for the current filters (others wait until they are opened)."""
+        name = self.current_tab
+        state = self.state
+        if self._drawn.get(name) == state.version:
+            return
+        if name == "question" and not (state.has("question") and state.has("option")):
+            self._compute_items()
+            return
+        table = state.table(name)
+        self.views[name].state.frame = readable(table, state.topic)
+        if name == "unit":
+            self.charts["unit"].value = unit_chart(table)
+        elif name == "assessment":
+            self.charts["scores"].value = score_chart(state.filtered())
+        elif name == "timeline":
+            self.charts["timeline"].value = timeline_chart(table, state.topic, state.assessment)
+        elif name == "question":
+            self.views["option"].state.frame = readable(state.table("option"), state.topic)
+            self.notes[name].value = esc(ITEM_NOTE)
+        self._drawn[name] = state.version
+
+    def _compute_items(self) -> None:
+        """The item analysis runs its own query over every response: in a worker thread when a kernel's event loop
+        runs (the dashboard stays usable meanwhile), then drawn on the loop; without a loop, here and now."""
+        state = self.state
+        work = lambda: (state.table("question"), state.table("option"))  # noqa: E731
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            work()
+            self._draw_tab()
+            return
+        key = state.key
+        self.notes["question"].value = esc(ITEM_WAIT)
+        if key in self._pending:
+            return
+        self._pending.add(key)
+
+        def done(_future) -> None:
+            self._pending.discard(key)
+            if self.current_tab == "question" and state.key == key:
+                self._draw_tab()
+
+        loop.run_in_executor(None, work).add_done_callback(done)
+
+    @property
+    def busy(self) -> bool:
+        """Is an item analysis still being computed in the background?"""
+        return bool(self._pending)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def progress_app(
+    course_root: str | os.PathLike[str] | None = None,
+    topics: Sequence[Topic] | None = None,
+    now: dt.datetime | None = None,
+) -> ProgressApp:
+    """The dashboard on the course at `course_root` (default: the kit's `assessments/`, or HOCTAP_HOME's), over
+    `topics` (default: every topic of the kit with assessments), as of `now` (default: the present)."""
+    try:
+        from hoctap.catalog import all_topics, layout
+        from hoctap.course import course_at, course_for
+
+        course = course_at(course_root) if course_root is not None else course_for(layout())
+        found = list(topics) if topics is not None else all_topics()
+        db_url = course.db_url
+        state = ProgressState(lambda: gradebook_engine(db_url), found, now, db_url=db_url)
+    except HoctapError as error:
+        state = ProgressState(lambda: None, [], now, message=sentence(error))
+    except Exception:
+        log.exception("progress dashboard: starting failed")
+        state = ProgressState(lambda: None, [], now, message=UNEXPECTED)
+    return ProgressApp(state)
+
+
+__all__ = ["ProgressApp", "progress_app", "score_chart", "timeline_chart", "unit_chart"]
