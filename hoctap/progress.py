@@ -33,7 +33,7 @@ from .answer import answer_text, is_correct
 from .errors import HoctapError
 from .evaluation import rating_label
 from .progress_queries import Filters, chosen, item_sums, option_counts, pairs
-from .text import name_sort_key
+from .text import name_sort_key, sort_key
 from .topic import AssessmentKind, Topic
 
 ON_TIME, LATE, MISSING, NOT_DUE = "on-time", "late", "missing", "not-due"
@@ -268,15 +268,11 @@ def role_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame
 
 
 def _text_key(column: pd.Series) -> pd.Series:
-    if column.dtype == object or pd.api.types.is_string_dtype(column):
-        return column.map(lambda v: name_sort_key(str(v)) if column.name == "name" else _fold_key(v))
-    return column
-
-
-def _fold_key(value) -> str:
-    from .text import sort_key
-
-    return str(sort_key(str(value)))
+    """Vietnamese dictionary order for a text column (for `sort_values(key=…)`): the rank of each distinct value."""
+    if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        return column
+    ranks = {value: i for i, value in enumerate(sorted(column.dropna().unique(), key=lambda v: sort_key(str(v))))}
+    return column.map(ranks)
 
 
 # ------------------------------------------------------------------ by assessment, over time, commitments

@@ -93,7 +93,11 @@ TABLE_TITLES = {
 
 # Where a column's shared header says something else in one table: the timeline's percent is of learners who
 # submitted, not of marks, and its "submitted" counts one day.
-TABLE_LABELS = {"timeline": {"percent": "Tỉ lệ đã nộp (%)", "submitted": "Nộp trong ngày"}}
+# The commitment table's mean is in the rating scale's points (8 of 10), not a percentage.
+TABLE_LABELS = {
+    "timeline": {"percent": "Tỉ lệ đã nộp (%)", "submitted": "Nộp trong ngày"},
+    "commitment": {"mean_score": "Điểm đánh giá TB"},
+}
 
 
 def labelled(df: pd.DataFrame, table: str | None = None) -> pd.DataFrame:

@@ -72,9 +72,6 @@ SUMMARY_LABELS = {
     "assessed": "Phải làm bài kiểm tra",
     "submitted": "Bài đã nộp",
 }
-# Columns whose shared header says something else in one table: the timeline's percent is of learners who
-# submitted, not of marks, and its "submitted" counts one day.
-TABLE_LABELS = {"timeline": {"percent": "Tỉ lệ đã nộp (%)", "submitted": "Nộp trong ngày"}}
 COUNTS = [
     "assessments", "learners", "assessed", "on_time", "late", "missing", "in_progress", "submitted", "waiting",
     "commitments_required", "commitments_written", "commitments_evaluated",
@@ -386,17 +383,11 @@ def _written(ws, value, fmt: str | None):
 
 
 def readable(df: pd.DataFrame, labels: dict | None = None, table: str = "") -> pd.DataFrame:
-    """`labelled(df)` (or `labels` as headers only), keeping as numbers the columns that share a yes/no column's
-    name (the assessment table's "graded" is a count, which `labelled` would turn into có/không/blank), and with
-    the headers a table means differently (`TABLE_LABELS`)."""
+    """`labelled(df, table)`: Vietnamese headers (those a table means differently included) and values; or `labels`
+    as headers only."""
     if labels is not None:
         return df.rename(columns=labels)
-    out = labelled(df)
-    for column in ("graded", "correct"):
-        if column in df and len(df) and not pd.api.types.is_bool_dtype(df[column]):
-            out[LABELS[column]] = df[column].to_numpy()
-    overrides = TABLE_LABELS.get(table, {})
-    return out.rename(columns={LABELS[c]: text for c, text in overrides.items() if c in df})
+    return labelled(df, table)
 
 
 def _format_of(values: pd.Series) -> str | None:

@@ -48,6 +48,7 @@ from typing import IO
 
 from .course import COURSE_ID
 from .errors import ServeError
+from .voila_app import APP_TEMPLATE, EXTENSION_DENYLIST, jupyter_path_with_templates
 
 LEARNER_PORT = 8866
 LAB_PORT = 8888
@@ -207,6 +208,10 @@ def lab_command(root_dir: Path, host: str, port: int) -> list[str]:
         # nbgrader's default for that root (sqlite:///<root>/gradebook.db), the same as hoctap.course's.
         f"--CourseDirectory.root={root_dir / 'assessments'}",
         f"--CourseDirectory.course_id={COURSE_ID}",
+        # The dashboard (Voila inside this server): the kit's template, which loads nothing from a CDN (Voila's
+        # `lab` template fetches Font Awesome and MathJax), and no lab extension that errors inside Voila.
+        f"--VoilaConfiguration.template={APP_TEMPLATE}",
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in EXTENSION_DENYLIST),
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
@@ -222,6 +227,7 @@ def learner_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
 def lab_env(token: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     env["JUPYTER_TOKEN"] = token
+    env["JUPYTER_PATH"] = jupyter_path_with_templates(env.get("JUPYTER_PATH"))  # the kit's Voila templates
     return _with_venv_path(env)
 
 

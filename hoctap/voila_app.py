@@ -37,6 +37,12 @@ CULL_INTERVAL = 60
 CULL_IDLE_TIMEOUT = 600
 
 
+# Lab extensions that error inside Voila 0.5.13: nbgrader's, and Notebook 7's ("The getter for the shared module is
+# not a function … @jupyterlab/docregistry", RUNTIME-012); neither has anything to show in an app. The instructors'
+# JupyterLab, which serves the dashboard through Voila's server extension, is told the same (serve.lab_command).
+EXTENSION_DENYLIST = ("@jupyter/nbgrader", "@jupyter-notebook/lab-extension")
+
+
 def config() -> Config:
     """The learner server's configuration (command-line arguments override it)."""
     c = Config()
@@ -48,9 +54,7 @@ def config() -> Config:
     c.VoilaConfiguration.show_tracebacks = False
     c.VoilaConfiguration.classic_tree = True
     c.VoilaConfiguration.allow_template_override = "YES"  # ?template=hoctap-slides
-    # Lab extensions that error inside Voila 0.5.13: nbgrader's, and Notebook 7's ("The getter for the shared
-    # module is not a function … @jupyterlab/docregistry", RUNTIME-012); neither has anything to show in an app.
-    c.VoilaConfiguration.extension_denylist = ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"]
+    c.VoilaConfiguration.extension_denylist = list(EXTENSION_DENYLIST)
     c.VoilaConfiguration.page_config_hook = page_config_hook
     # The quiz opens on a kernel that has already run it (Voila's pre-heated pool): a learner waits for the page,
     # not for a kernel start. Voila never culls a pooled kernel once it is ready (it takes seconds, the cull 10 min).
