@@ -123,7 +123,10 @@ def _assessments_frame(topics: Sequence[Topic], zone: ZoneInfo) -> pd.DataFrame:
 
 def _times(values: pd.Series, zone: ZoneInfo) -> pd.Series:
     """Database times (UTC; SQLite gives text, PostgreSQL aware datetimes) in the topic's zone."""
-    return pd.to_datetime(values, utc=True, format="mixed").dt.tz_convert(zone)
+    text = values.dropna()
+    if len(text) and isinstance(text.iloc[0], str):  # SQLite: "2021-06-01 01:00:00.000000", parsed vectorised
+        return pd.to_datetime(values, utc=True, format="ISO8601").dt.tz_convert(zone)
+    return pd.to_datetime(values, utc=True).dt.tz_convert(zone)
 
 
 def learner_table(
@@ -144,7 +147,9 @@ def learner_table(
     raw = read_frame(engine, pairs(picked, filters, until))
     spec = _assessments_frame(topics, zone)
     df = raw.merge(spec, on="assessment_id", how="inner")
-    df["name"] = (df["last_name"].fillna("") + " " + df["first_name"].fillna("")).str.strip()
+    names = df.drop_duplicates("learner_id").set_index("learner_id")  # one name per learner, not per row
+    full = (names["last_name"].fillna("") + " " + names["first_name"].fillna("")).str.strip()
+    df["name"] = df["learner_id"].map(full)
     for column in ("submitted_at", "last_submitted_at"):
         df[column] = _times(df[column], zone)
     for column in ("attempts", "submissions", "on_time_submissions", "waiting", "open"):

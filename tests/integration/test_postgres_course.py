@@ -37,6 +37,7 @@ def test_the_indexes_name_the_tables_and_columns_the_joins_follow():
         "hoctap_ix_submitted_assignment_student_id": ("submitted_assignment", ["student_id"]),
         "hoctap_ix_submitted_assignment_assignment_id": ("submitted_assignment", ["assignment_id"]),
         "hoctap_ix_comment_notebook_id": ("comment", ["notebook_id"]),
+        "hoctap_ix_grade_by_hand": ("grade", ["notebook_id"]),  # partial: only grades a person set
     }
 
 

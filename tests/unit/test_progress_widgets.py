@@ -172,6 +172,18 @@ def test_downloads_are_the_rows_on_screen_as_csv_and_xlsx():
 # ---------------------------------------------------------------- the app on a synthetic gradebook
 
 
+@pytest.fixture(autouse=True)
+def _no_running_loop(monkeypatch):
+    """Without a kernel the dashboard computes item analysis at once. Playwright's sync API (a session fixture of the
+    browser tests, when they run first) leaves its event loop marked as running in this thread, which would send the
+    work to a worker whose result nothing here waits for."""
+
+    def no_loop():
+        raise RuntimeError("no running event loop")
+
+    monkeypatch.setattr("widgets.progress_view.asyncio.get_running_loop", no_loop)
+
+
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
     """A course with a synthetic gradebook: 40 learners, 5 assessments (4 quizzes, a commitment)."""

@@ -148,6 +148,26 @@ CASES = {
         "đúng một lần",
     ),
     "source-changed": (lambda t: _source_edit(t), "source.sha256", "sha256:", "sha256"),
+    "unit-choice-unknown-content": (
+        lambda t: _break(t, lambda s: s.update(unit_choices=[{"unit": "chi-bo-a", "contents": ["noi-dung-7"]}])),
+        "unit_choices[0].contents[0]",
+        "noi-dung-7",
+        "noi-dung-7",
+    ),
+    "unit-choice-twice": (
+        lambda t: _break(
+            t,
+            lambda s: s.update(
+                unit_choices=[
+                    {"unit": "chi-bo-a", "contents": ["noi-dung-1"]},
+                    {"unit": "chi-bo-a", "contents": ["noi-dung-2"]},
+                ]
+            ),
+        ),
+        "unit_choices[1].unit",
+        ("unit: chi-bo-a", 2),
+        "hai lần",
+    ),
 }
 
 
