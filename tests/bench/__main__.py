@@ -27,19 +27,11 @@ import nbformat
 from hoctap.build import build
 from hoctap.catalog import Layout, layout
 from hoctap.serve import start_learner, stop, wait_ready
+from tests.bench.timing import median_time
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.servers import pick_free_port, slider_lesson
 
 COMPONENTS = ".hoctap-explorer, .hoctap-flashcards, .hoctap-timeline, .hoctap-practice"
-
-
-def _median_time(action, rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bench_build(rounds: int) -> dict:
@@ -64,8 +56,8 @@ def bench_build(rounds: int) -> dict:
             for i in range(count):
                 nbformat.write(nbformat.v4.new_notebook(), folder / f"{i}.ipynb")
 
-        built = _median_time(full_build, rounds)
-        baseline = _median_time(empty_notebooks, rounds)
+        built = median_time(full_build, rounds)
+        baseline = median_time(empty_notebooks, rounds)
     return {"lessons": count, "build_s": built, "empty_notebooks_s": baseline, "ratio": built / baseline}
 
 

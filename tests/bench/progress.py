@@ -13,7 +13,6 @@ import argparse
 import datetime as dt
 import functools
 import json
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -21,19 +20,11 @@ from pathlib import Path
 from hoctap.database import engine_for
 from hoctap.progress import TABLES
 from tests.bench.export_baseline import time_nbgrader_export
+from tests.bench.timing import median_time
 from tests.synthetic_gradebook import build_gradebook, synthetic_topic
 
 SIZES = [(1_000, 5), (1_000, 20), (10_000, 20)]
 NOW = dt.datetime(2031, 1, 15, tzinfo=dt.UTC)  # after every synthetic due date
-
-
-def _median(action, rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _dashboard_first_render(course_root: Path, topic) -> float | None:
@@ -77,7 +68,7 @@ def bench_progress(rounds: int = 3, export: bool = True, postgres: bool = True) 
             engine = engine_for(db_url)
             size = {"build_s": book.seconds, "rows": dict(book.counts), "tables": {}}
             for name, table in TABLES.items():
-                size["tables"][name] = _median(functools.partial(table, engine, [topic], None, NOW), rounds)
+                size["tables"][name] = median_time(functools.partial(table, engine, [topic], None, NOW), rounds)
             size["dashboard_s"] = _dashboard_first_render(course_root, topic) if backend == "sqlite" else None
             if export and (learners, assessments) == SIZES[0]:
                 size["nbgrader_export_s"] = time_nbgrader_export(db_url, course_root, Path(tmp) / "export")
