@@ -32,8 +32,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError
 
+from .database import create_missing
 from .errors import HoctapError
 
 metadata = MetaData()
@@ -67,14 +68,8 @@ attempt_table = Table(
 
 
 def create_tables(engine: Engine) -> None:
-    """Create the table if missing. Many learners' kernels may try at once on a new database: the losers of
-    that race find the table made by the winner, which is what they wanted."""
-    try:
-        metadata.create_all(engine)
-    except (OperationalError, ProgrammingError) as error:
-        if "already exists" not in str(error):
-            raise
-        metadata.create_all(engine)  # anything still missing (indexes) is created now, the race being over
+    """Create the table if missing; many processes may try at once on a new database (`create_missing`)."""
+    create_missing(metadata, engine)
 
 
 class AttemptError(HoctapError):

@@ -94,6 +94,7 @@ def _roster_import(args: argparse.Namespace) -> int:
 def _course_release(args: argparse.Namespace) -> int:
     from .attempts import create_tables
     from .database import engine_for
+    from .responses import create_tables as create_response_tables
 
     course = _course()
     for topic in _topics(args.topic):
@@ -102,7 +103,9 @@ def _course_release(args: argparse.Namespace) -> int:
         for assessment in wanted:
             course.release(assessment.id)
             print(f"đã phát hành / released {assessment.id}")
-    create_tables(engine_for(course.db_url))  # once, serially, before learners' kernels use it
+    engine = engine_for(course.db_url)  # the kit's tables, once, serially, before learners' kernels and graders
+    create_tables(engine)
+    create_response_tables(engine)
     return 0
 
 

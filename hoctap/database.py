@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 BUSY_TIMEOUT_S = 30
 
@@ -29,3 +30,16 @@ def engine_for(db_url: str) -> Engine:
 
         return engine
     return create_engine(db_url, pool_pre_ping=True)
+
+
+def create_missing(metadata: MetaData, engine: Engine) -> None:
+    """Create the tables of `metadata` that are missing. Several processes may try at once on a new database
+    (learners' kernels, graders started together): the losers of that race find the tables made by the winner,
+    which is what they wanted. PostgreSQL reports the race as a unique violation on its catalogue (`pg_type`),
+    SQLite and others as "already exists"."""
+    try:
+        metadata.create_all(engine)
+    except (OperationalError, ProgrammingError, IntegrityError) as error:
+        if "already exists" not in str(error) and "pg_type_typname_nsp_index" not in str(error):
+            raise
+        metadata.create_all(engine)  # anything still missing (indexes) is created now, the race being over

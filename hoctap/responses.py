@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, delete, insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from .database import create_missing
 
 metadata = MetaData()
 
@@ -38,13 +39,8 @@ response_table = Table(
 
 
 def create_tables(engine: Engine) -> None:
-    """Create the table if missing (a race with another process creating it is harmless)."""
-    try:
-        metadata.create_all(engine)
-    except (OperationalError, ProgrammingError) as error:
-        if "already exists" not in str(error):
-            raise
-        metadata.create_all(engine)
+    """Create the table if missing; many processes may try at once on a new database (`create_missing`)."""
+    create_missing(metadata, engine)
 
 
 def response_rows(attempt_id: int, assessment_id: str, items: Iterable[Mapping[str, Any]]) -> list[dict]:
