@@ -75,6 +75,20 @@ COMMITMENT_COLUMNS = [
     "ratings",
 ]  # fmt: skip
 
+UNIT_COLUMNS = ["topic", "year", "unit_id", "unit", *GROUP_COLUMNS]
+ROLE_COLUMNS = ["topic", "year", "role", "role_name", *GROUP_COLUMNS]
+# Each table's columns by its name (`--by`): the contract README.md documents.
+COLUMNS = {
+    "learner": LEARNER_COLUMNS,
+    "unit": UNIT_COLUMNS,
+    "role": ROLE_COLUMNS,
+    "assessment": ASSESSMENT_COLUMNS,
+    "question": QUESTION_COLUMNS,
+    "option": OPTION_COLUMNS,
+    "timeline": TIMELINE_COLUMNS,
+    "commitment": COMMITMENT_COLUMNS,
+}
+
 # Moodle's quiz statistics flag questions like these (facility and discrimination in percent).
 TOO_HARD, TOO_EASY, WEAK_DISCRIMINATION = 20.0, 95.0, 20.0
 
@@ -252,7 +266,7 @@ def unit_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame
     df = learners if learners is not None else learner_table(engine, topics, filters, now, ordered=False)
     out = _group_table(df, topics, ["unit_id", "unit"])
     out = out.sort_values(["topic", "unit"], key=_text_key)
-    return out[["topic", "year", "unit_id", "unit", *GROUP_COLUMNS]].reset_index(drop=True)
+    return out[UNIT_COLUMNS].reset_index(drop=True)
 
 
 def role_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -269,7 +283,7 @@ def role_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame
             out.at[i, "deadline_label"] = deadline.due_label
     names = {(t.id, a.id): a.name for t in topics for a in t.facts.audiences}
     out["role_name"] = [names.get((t, r), r) for t, r in zip(out["topic"], out["role"], strict=True)]
-    return out[["topic", "year", "role", "role_name", *GROUP_COLUMNS]].reset_index(drop=True)
+    return out[ROLE_COLUMNS].reset_index(drop=True)
 
 
 def _text_key(column: pd.Series) -> pd.Series:

@@ -34,6 +34,7 @@ import pandas as pd
 import traitlets
 
 from hoctap.errors import HoctapError
+from widgets.sentences import sentence as _sentence
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Engine
@@ -68,12 +69,8 @@ if not log.handlers:
 
 
 def sentence(text: object) -> str:
-    """An error's first line as a sentence: capital first letter, final full stop."""
-    line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
-    if not line:
-        return UNEXPECTED
-    line = line[0].upper() + line[1:]
-    return line if line[-1] in ".!?…" else line + "."
+    """An error's first line as a sentence (`widgets.sentences`); the app's fixed sentence when it says nothing."""
+    return _sentence(text, UNEXPECTED)
 
 
 def gradebook_message(error: Exception, db_url: str) -> str:
@@ -140,16 +137,7 @@ def percent_text(value: float | None) -> str:
 def _empty(name: str) -> pd.DataFrame:
     from hoctap import progress
 
-    columns = {
-        "learner": progress.LEARNER_COLUMNS,
-        "unit": ["topic", "year", "unit_id", "unit", *progress.GROUP_COLUMNS],
-        "role": ["topic", "year", "role", "role_name", *progress.GROUP_COLUMNS],
-        "assessment": progress.ASSESSMENT_COLUMNS,
-        "question": progress.QUESTION_COLUMNS,
-        "option": progress.OPTION_COLUMNS,
-        "timeline": progress.TIMELINE_COLUMNS,
-        "commitment": progress.COMMITMENT_COLUMNS,
-    }[name]
+    columns = progress.COLUMNS[name]
     return pd.DataFrame(columns=columns)
 
 

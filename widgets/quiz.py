@@ -292,6 +292,12 @@ class _Confirm(ipywidgets.VBox):
         self.text.value = f"<p><strong>{esc(text)}</strong></p>"
 
 
+def _heading(sitting) -> str:
+    """An attempt's title and instructions, escaped (the quiz's and the commitment's screens open alike)."""
+    head = f"<h3>{esc(sitting.title)}</h3>"
+    return head + f"<p>{esc(sitting.instructions)}</p>" if sitting.instructions else head
+
+
 class QuizView(ipywidgets.VBox):
     """The questions of one attempt, the progress line, "Nộp bài" and its confirmation."""
 
@@ -299,9 +305,7 @@ class QuizView(ipywidgets.VBox):
         super().__init__(**kwargs)
         self.state, self.quiz = state, quiz
         sitting = quiz.sitting
-        head = f"<h3>{esc(sitting.title)}</h3>"
-        if sitting.instructions:
-            head += f"<p>{esc(sitting.instructions)}</p>"
+        head = _heading(sitting)
         self.heading = ipywidgets.HTML(head)
         self.deadline = _classed(ipywidgets.HTML(), "hoctap-deadline")
         self.show_deadline()
@@ -344,9 +348,7 @@ class CommitmentView(ipywidgets.VBox):
         super().__init__(**kwargs)
         self.state, self.commitment = state, commitment
         sitting = commitment.sitting
-        head = f"<h3>{esc(sitting.title)}</h3>"
-        if sitting.instructions:
-            head += f"<p>{esc(sitting.instructions)}</p>"
+        head = _heading(sitting)
         if sitting.rating_scale:
             rows = "".join(
                 f"<tr><td>{esc(level['label'])}</td><td>{esc(number_text(level['points']))}</td></tr>"

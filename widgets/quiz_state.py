@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import traitlets
 
 from hoctap.errors import HoctapError
+from widgets.sentences import sentence as _sentence
 
 if TYPE_CHECKING:  # pragma: no cover
     from hoctap.evaluation import Evaluation
@@ -64,12 +65,8 @@ if not log.handlers:
 
 
 def sentence(text: str) -> str:
-    """An error's first line as a sentence: capital first letter, final full stop."""
-    line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
-    if not line:
-        return UNEXPECTED
-    line = line[0].upper() + line[1:]
-    return line if line[-1] in ".!?…" else line + "."
+    """An error's first line as a sentence (`widgets.sentences`); the app's fixed sentence when it says nothing."""
+    return _sentence(text, UNEXPECTED)
 
 
 def number_text(value: float | None) -> str:
