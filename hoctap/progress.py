@@ -426,14 +426,9 @@ def question_table(engine, topics, filters=None, now=None, **_) -> pd.DataFrame:
 
 def _questions_of(topic: Topic, assessment) -> list[str]:
     """Every bank question the assessment can show: its fixed ones, then each draw's pool (spec order, once)."""
-    from .topic_rules import drawable
+    from .topic_rules import draw_pools
 
-    seen: list[str] = list(assessment.questions)
-    for d in assessment.draw:
-        for q in drawable(topic, d.content, d.lesson, d.difficulty):
-            if q.id not in seen:
-                seen.append(q.id)
-    return seen
+    return list(assessment.questions) + [q.id for pool in draw_pools(topic, assessment) for q in pool]
 
 
 def _flag(facility: float, discrimination: float, responses: int) -> str:

@@ -17,8 +17,9 @@ Notebook metadata
 
 Slots (quiz, final)
     Fixed questions first, one slot each (candidates = [that id]); then, for each `draw` of count c in spec
-    order, c slots whose candidates are the draw's pool: `drawable(...)` minus the fixed ids and minus the pools
-    of earlier draws of the same assessment. Slots are numbered from 1. For each attempt the app picks distinct
+    order, c slots whose candidates are the draw's pool (`topic_rules.draw_pools`: the questions its filters select,
+    never a lesson's practice question, minus the fixed ids and minus the pools of earlier draws of the same
+    assessment). Slots are numbered from 1. For each attempt the app picks distinct
     questions from each draw's pool.
 
 Cells (quiz, final)
@@ -44,8 +45,9 @@ Cells (commitment)
     grade_id "commitment", points = the highest rating) whose source is
     `### BEGIN SOLUTION\\n(Học viên viết bản cam kết ở đây.)\\n### END SOLUTION`. nbgrader's generate_assignment
     replaces the region by ClearSolutions.text_stub, which hoctap.course sets to the same words, so the release
-    cell reads `(Học viên viết bản cam kết ở đây.)`. The app writes the learner's text as that cell's whole source;
-    an unchanged cell scores 0, a changed one waits for a grader in formgrader.
+    cell reads `(Học viên viết bản cam kết ở đây.)`. The submission writes the learner's text as that cell's whole
+    source, as inert HTML (`hoctap.learner_text.inert_markdown`: formgrader renders it with raw HTML); a changed
+    cell waits for a grader in formgrader.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ from .course import TEXT_STUB, course_for
 from .errors import BuildError
 from .lessons import esc
 from .topic import Assessment, AssessmentKind, Question, Topic
-from .topic_rules import drawable
+from .topic_rules import draw_pools
 
 GENERATOR = "hoctap build"  # the same mark as lessons: `hoctap build` may remove what carries it
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -73,18 +75,14 @@ NBGRADER_SCHEMA = 3
 
 def slots(topic: Topic, assessment: Assessment) -> list[list[str]]:
     """The candidates of each slot, in slot order (slot k is index k - 1)."""
-    fixed = list(assessment.questions)
-    out = [[qid] for qid in fixed]
-    used = set(fixed)
-    for n, draw in enumerate(assessment.draw):
-        pool = [q.id for q in drawable(topic, draw.content, draw.lesson, draw.difficulty) if q.id not in used]
+    out = [[qid] for qid in assessment.questions]
+    for n, (draw, pool) in enumerate(zip(assessment.draw, draw_pools(topic, assessment), strict=True)):
         if len(pool) < draw.count:
             raise BuildError(
-                f"{assessment.id}: draw[{n}] cần {draw.count} câu nhưng chỉ còn {len(pool)} câu sau khi bỏ câu cố định"
-                " và câu của các lần rút trước; thêm câu hỏi vào ngân hàng hoặc giảm count"
+                f"{assessment.id}: draw[{n}] cần {draw.count} câu nhưng chỉ còn {len(pool)} câu sau khi bỏ câu cố định,"
+                " câu luyện tập và câu của các lần rút trước; thêm câu hỏi vào ngân hàng hoặc giảm count"
             )
-        used.update(pool)
-        out += [list(pool) for _ in range(draw.count)]
+        out += [[q.id for q in pool] for _ in range(draw.count)]
     return out
 
 

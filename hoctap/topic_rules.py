@@ -124,15 +124,42 @@ def cross_check(topic: Topic) -> list[tuple[tuple, str]]:
     return found
 
 
+def practised(topic: Topic) -> dict[str, str]:
+    """Question id → the first lesson whose practice shows it. A lesson shows the key after one wrong check,
+    with no login: such a question is public, never part of an assessment."""
+    out: dict[str, str] = {}
+    for lesson in topic.lessons:
+        for qid in lesson.practice:
+            out.setdefault(qid, lesson.id)
+    return out
+
+
 def drawable(topic: Topic, content: str | None, lesson: str | None, difficulty) -> list[Question]:
-    """The questions of the bank a draw may pick from."""
+    """The questions of the bank a draw may pick from: those its filters select, never a practice question."""
+    shown = practised(topic)
     return [
         q
         for q in topic.questions
-        if (content is None or q.content == content)
+        if q.id not in shown
+        and (content is None or q.content == content)
         and (lesson is None or q.lesson == lesson)
         and (difficulty is None or q.difficulty == difficulty)
     ]
+
+
+def draw_pools(topic: Topic, assessment: Assessment) -> list[list[Question]]:
+    """Each draw's pool, in spec order: `drawable` minus the fixed questions and minus the pools of earlier draws
+    (so two draws never pick the same question); what the build puts in the slots and the check counts."""
+    used = set(assessment.questions)
+    pools = []
+    for d in assessment.draw:
+        pool = [q for q in drawable(topic, d.content, d.lesson, d.difficulty) if q.id not in used]
+        used.update(q.id for q in pool)
+        pools.append(pool)
+    return pools
+
+
+PRACTICE_NOT_DRAWN = " (câu luyện tập trong bài học không bao giờ được rút)"
 
 
 def assessment_problems(topic: Topic, a: Assessment) -> list[tuple[tuple, str]]:
@@ -161,17 +188,38 @@ def assessment_problems(topic: Topic, a: Assessment) -> list[tuple[tuple, str]]:
         found.append((("rating_scale",), "chỉ bài cam kết mới có thang đánh giá"))
     if not a.questions and not a.draw:
         found.append((("questions",), "bài kiểm tra cần câu hỏi cố định (questions) hoặc rút ngẫu nhiên (draw)"))
+    shown = practised(topic)
     for j, qid in enumerate(a.questions):
         if qid not in questions:
             found.append((("questions", j), f"câu hỏi không có trong questions: {qid!r}"))
-    fixed = set(a.questions)
-    for j, d in enumerate(a.draw):
-        if d.content is not None and d.content not in {c.id for c in topic.contents}:
+        elif qid in shown:
+            found.append(
+                (
+                    ("questions", j),
+                    f"câu {qid!r} là câu luyện tập của bài học {shown[qid]!r}, bài học cho xem đáp án: chọn câu "
+                    "khác cho bài kiểm tra, hoặc bỏ câu này khỏi practice của bài học",
+                )
+            )
+    contents = {c.id for c in topic.contents}
+    for j, (d, pool) in enumerate(zip(a.draw, draw_pools(topic, a), strict=True)):
+        if d.content is not None and d.content not in contents:
             found.append((("draw", j, "content"), f"nội dung không có trong contents: {d.content!r}"))
             continue
-        pool = [q for q in drawable(topic, d.content, d.lesson, d.difficulty) if q.id not in fixed]
         if len(pool) < d.count:
-            found.append((("draw", j, "count"), f"ngân hàng chỉ có {len(pool)} câu phù hợp, không rút đủ {d.count}"))
+            found.append(
+                (
+                    ("draw", j, "count"),
+                    f"ngân hàng chỉ có {len(pool)} câu phù hợp, không rút đủ {d.count}{PRACTICE_NOT_DRAWN}",
+                )
+            )
+        elif a.attempts > 1 and len(pool) == d.count:
+            found.append(
+                (
+                    ("draw", j, "count"),
+                    f"được làm {a.attempts} lần nhưng ngân hàng chỉ có đúng {d.count} câu phù hợp: lần làm lại gặp "
+                    f"lại đúng các câu ấy; thêm câu hỏi để ngân hàng nhiều hơn {d.count} câu{PRACTICE_NOT_DRAWN}",
+                )
+            )
     return found
 
 

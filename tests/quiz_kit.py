@@ -21,7 +21,7 @@ from hoctap.quiz_notebooks import expected_files
 from hoctap.roster import Learner as RosterLearner
 from hoctap.roster_import import import_roster, read_codes_file
 from hoctap.topic import Topic, load_topic
-from tests.specs import mini_spec, write_spec
+from tests.specs import mini_spec, without_practice, write_spec
 
 QUIZ, CLOSED, COMMITMENT = "2030-kiem-tra", "2030-kiem-tra-da-dong", "2030-cam-ket"
 LEARNERS = [
@@ -41,7 +41,7 @@ APP_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "learner" 
 
 def quiz_spec() -> dict:
     """A copy of tests.specs.mini_spec with a fourth question (true-false) and three assessments."""
-    spec = mini_spec()
+    spec = without_practice(mini_spec())
     spec["questions"].append(
         {
             "id": "q4",

@@ -152,6 +152,15 @@ def mini_spec() -> dict:
     )
 
 
+def without_practice(spec: dict) -> dict:
+    """`spec` with no lesson practising a question: a practised question shows its key in the lesson, so the
+    topic's rules refuse it in an assessment (fixed) and draws never take it. Specs whose assessments use the
+    mini bank start from this."""
+    for lesson in spec["lessons"]:
+        lesson["practice"] = []
+    return spec
+
+
 def write_spec(folder: Path, spec: dict, name: str | None = None) -> Path:
     path = folder / (name or f"{spec['id']}.yaml")
     path.write_text(yamlmap.dump(spec), encoding="utf-8")

@@ -19,7 +19,7 @@ from hoctap.course import COURSE_ID, TEXT_STUB, Course, due_utc
 from hoctap.errors import CourseError
 from hoctap.quiz_notebooks import expected_files
 from hoctap.topic import load_topic
-from tests.specs import mini_spec, write_spec
+from tests.specs import mini_spec, without_practice, write_spec
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ TIMESTAMP = "2030-06-01 10:00:00.000000 UTC"
 
 def _mini_topic(folder):
     """The mini spec with a quiz (q1 fixed; two drawn from q2, q3) and a commitment; q2's key has `khóa`."""
-    spec = mini_spec()
+    spec = without_practice(mini_spec())
     spec["questions"][1]["answer"] = ["toàn khóa"]
     spec["assessments"] = [
         {

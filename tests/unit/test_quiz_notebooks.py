@@ -12,11 +12,11 @@ import pytest
 from hoctap.build import build
 from hoctap.catalog import Layout
 from hoctap.course import TEXT_STUB, Course, due_utc
-from hoctap.errors import BuildError
+from hoctap.errors import BuildError, SpecError
 from hoctap.quiz_check import NOT_IN_SLOT, UNANSWERED, WRONG, check_slot
 from hoctap.quiz_notebooks import notebook_text, slot_keys, slots
-from hoctap.topic import load_topic
-from tests.specs import mini_spec, write_spec
+from hoctap.topic import Topic, load_topic
+from tests.specs import mini_spec, without_practice, write_spec
 
 QUIZ = {
     "id": "2030-kiem-tra",
@@ -41,7 +41,7 @@ COMMITMENT = {
 
 
 def spec_with_assessments() -> dict:
-    spec = mini_spec()
+    spec = without_practice(mini_spec())
     spec["assessments"] = [dict(QUIZ), dict(COMMITMENT)]
     return spec
 
@@ -93,11 +93,13 @@ def test_a_draw_does_not_reuse_fixed_questions_or_earlier_pools(tmp_path):
     assert slots(topic, topic.assessment("2030-kiem-tra")) == [["q2"], ["q3"], ["q1"]]
 
 
-def test_a_draw_the_bank_cannot_fill_after_earlier_draws_is_a_build_error(tmp_path):
+def test_a_draw_the_bank_cannot_fill_after_earlier_draws_is_refused_by_the_spec_and_the_build(tmp_path):
     spec = spec_with_assessments()
     spec["assessments"][0]["questions"] = []
     spec["assessments"][0]["draw"] = [{"content": "noi-dung-1", "count": 2}, {"lesson": "noi-dung-1", "count": 1}]
-    topic = _load(tmp_path, spec)
+    with pytest.raises(SpecError, match=r"assessments\[0\]\.draw\[1\]\.count: ngân hàng chỉ có 0 câu"):
+        _load(tmp_path, spec)  # the spec's rules count the pools as the build does
+    topic = Topic.model_validate(spec)  # past the rules, the build refuses it too
     with pytest.raises(BuildError, match=r"2030-kiem-tra: draw\[1\] cần 1 câu nhưng chỉ còn 0 câu"):
         notebook_text(topic, topic.assessment("2030-kiem-tra"))
 
