@@ -8,9 +8,15 @@ Columns (header names in Vietnamese or English, any case, with or without diacri
 `email` (optional). A title above the header row, an `STT` column and blank rows are fine.
 
 Every problem is found before any is reported: `read_roster` raises `RosterError` with one line
-`FILE:ROW: column: what is wrong and how to fix it` per problem; ROW is the row Excel shows. A file whose bytes are
-not UTF-8, or whose text was mangled by a wrong encoding on the way (`Nguyá»…n`, TCVN3 `NguyÔn`), gives one line
-naming the first such row: nothing is guessed, the fix is to save the file again as "CSV UTF-8".
+`FILE:ROW: column: what is wrong and how to fix it` per problem, the first `MAX_PROBLEMS` of them in row order and
+then one line counting the rest; ROW is the row Excel shows. A file whose bytes are not UTF-8, or whose text was
+mangled by a wrong encoding on the way (`Nguyá»…n`, TCVN3 `NguyÔn`), gives one line naming the first such row:
+nothing is guessed, the fix is to save the file again as "CSV UTF-8".
+
+Names and units are shown on web pages: nbgrader's formgrader writes student names into the instructor's page
+without escaping them, so a name carrying markup would be script in the instructor's Jupyter session. A full name
+may hold only letters (of any script, with their marks), spaces and ' ’ - . ( ); a unit may not hold the characters
+that make markup or script (`< > & " ` { } \\`). `full_name_problem` and `unit_problem` say why a text is refused.
 """
 
 from __future__ import annotations
@@ -20,9 +26,10 @@ import csv
 import datetime as dt
 import difflib
 import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +43,7 @@ UNIT_MAX = 255
 EMAIL_MAX = 128
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 HEADER_SEARCH_ROWS = 10  # a title may stand above the header row
+MAX_PROBLEMS = 20  # listed per file: thousands of bad rows are one mistake repeated, and a screenful is enough
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 SAVE_AS_UTF8 = 'mở tệp trong Excel, chọn Lưu thành (Save As) "CSV UTF-8 (Comma delimited) (*.csv)" rồi nhập lại'
@@ -177,9 +185,9 @@ def read_roster(path: str | Path, roles: dict[str, str] | None = None) -> Roster
     if problems:
         raise RosterError(problems)
     roster = Roster(path=path, notes=sheet_notes + notes)
-    problems = _check_rows(name, rows, header_row, columns, roles, roster)
-    if problems:
-        raise RosterError(sorted(problems, key=lambda p: p.line or 0))
+    found = _check_rows(name, rows, header_row, columns, roles, roster)
+    if found:
+        raise RosterError(found.problems())
     if not roster:
         raise RosterError([Problem(name, header_row, "(tệp)", "không có học viên nào dưới dòng tiêu đề cột")])
     return roster
@@ -200,10 +208,16 @@ def _text_rows(path: Path) -> Rows:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise RosterError([_not_utf8(name, raw)]) from None
-    return _parse_csv(text)
+    nul = text.find("\0")
+    if nul >= 0:  # no text file has one: UTF-16 saved without its BOM, or not a text file at all
+        message = (
+            f"tệp có byte NUL (0x00) ở dòng này: không phải CSV UTF-8 (có lẽ là UTF-16 hoặc tệp khác); {SAVE_AS_UTF8}"
+        )
+        raise RosterError([Problem(name, text.count("\n", 0, nul) + 1, "(mã hoá)", message)])
+    return _parse_csv(name, text)
 
 
-def _parse_csv(text: str) -> Rows:
+def _parse_csv(name: str, text: str) -> Rows:
     """Records with the line each starts on; the delimiter is the commonest of , ; and tab in the first lines
     (Excel in Vietnamese settings saves with ';')."""
     head = text.splitlines()[:HEADER_SEARCH_ROWS]
@@ -212,9 +226,19 @@ def _parse_csv(text: str) -> Rows:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: Rows = []
     start = 1
-    for record in reader:
-        rows.append((start, record))
-        start = reader.line_num + 1
+    try:
+        for record in reader:
+            rows.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as error:  # the record that starts on line `start` cannot be read
+        if "field limit" in str(error):
+            message = (
+                f'một ô từ dòng này dài hơn {_count(csv.field_size_limit())} ký tự: có lẽ một dấu nháy kép (") mở '
+                "mà không đóng nên phần sau của tệp bị đọc thành một ô; sửa dấu nháy ở dòng này"
+            )
+        else:
+            message = f"không đọc được dòng này như CSV ({error}); {SAVE_AS_UTF8}"
+        raise RosterError([Problem(name, start, "(tệp)", message)]) from None
     return rows
 
 
@@ -282,7 +306,8 @@ def _header_key(text: str) -> str:
 def _find_header(name: str, rows: Rows) -> tuple[int, dict[str, int], list[str], list[Problem]]:
     """The header row, column → index, notes on ignored columns, and problems with the header itself."""
     known = {key: column for column, keys in HEADERS.items() for key in keys}
-    candidates = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)][:HEADER_SEARCH_ROWS]
+    filled = ((n, cells) for n, cells in rows if "".join(cells).strip())
+    candidates = list(itertools.islice(filled, HEADER_SEARCH_ROWS))  # not the whole file: it may be long
     number, cells, mapped = 0, [], {}
     for number, cells in candidates:  # noqa: B007 - the row found is used after the loop
         mapped = {i: known.get(_header_key(c)) for i, c in enumerate(cells)}
@@ -360,6 +385,10 @@ for _b in range(0x80, 0xA0):
 # Characters TCVN3 (ABC, .VnTime fonts) uses for Vietnamese letters that Unicode Vietnamese never contains:
 # ă ê ô ơ ư đ Đ à á ả ã ạ ằ ắ ẳ ẵ … read as Latin-1.
 _TCVN3 = set("¡¢£¤¥¦§¨©ª«¬\xad®µ¶·¸¹»¼½¾")
+# Cheap tests first (a roster has thousands of cells): a lead byte of UTF-8 (0xC2-0xEF) followed by a continuation
+# byte (0x80-0xBF), both as Windows-1252 shows them, must be there for `unmangle` to find anything.
+_MANGLED_HINT = re.compile("[\u00c2-\u00ef][\u0080-\u00bf" + re.escape("".join(_CP1252_BYTE)) + "]")
+_TCVN3_CHAR = re.compile("[" + re.escape("".join(sorted(_TCVN3))) + "]")
 
 
 def _byte_of(char: str) -> int | None:
@@ -402,11 +431,14 @@ def _check_encoding(name: str, rows: Rows, header_row: int, columns: dict[str, i
     labels = {index: LABELS[column] for column, index in columns.items() if index >= 0}
     mangled: list[tuple[int, str, str]] = []  # row, field, message
     for number, cells in rows:
+        line = "\n".join(cells)  # one search a row: nearly every row has nothing a wrong encoding leaves
+        if line.isascii() or not (_MANGLED_HINT.search(line) or _TCVN3_CHAR.search(line)):
+            continue
         for index, cell in enumerate(cells):
             if not cell or cell.isascii():
                 continue
             field = labels.get(index, "(mã hoá)") if number > header_row else "(tiêu đề)"
-            fixed = unmangle(cell)
+            fixed = unmangle(cell) if _MANGLED_HINT.search(cell) else None
             if fixed is not None:
                 mangled.append(
                     (
@@ -417,7 +449,7 @@ def _check_encoding(name: str, rows: Rows, header_row: int, columns: dict[str, i
                     )
                 )
                 break
-            if _TCVN3 & set(cell):
+            if _TCVN3_CHAR.search(cell):
                 mangled.append(
                     (
                         number,
@@ -442,19 +474,66 @@ def _also(numbers: Iterable[int]) -> str:
 
 
 def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """The start of a cell for a message, its invisible characters made visible (a NUL or a bidi override printed
+    to the terminal would hide or reorder the message itself)."""
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if text.isprintable() else "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
+
+def _count(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
 
 
 # ---------------------------------------------------------------- the rows
 
+# A person's name: letters of any script (Vietnamese, the letters of minority languages such as Ƀ Č Ŏ Ŭ Ñ), their
+# marks, spaces and ' ’ - . ( ). Anything else here (digits, _, and every character of markup, script, formulas or
+# Markdown: < > & " ` { } \ $ | [ ] = + @ ; / # …) is no part of a name. Marks are let through after the regex.
+# Digits pass (a roster may number people who share a name: "Nguyễn Văn An 2"); markup, formula and other symbols
+# do not.
+_NAME_SUSPECT = re.compile(r"_|[^\w '’.()\-]")
+# A unit's name may hold digits and most punctuation (`Chi bộ 3`, `Sở Văn hoá, Thể thao và Du lịch`), never markup.
+_UNIT_REFUSED = re.compile(r'[<>&"`{}\\]')
+_SPACES = re.compile(r"\s+")
+
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", nfc(text)).strip()
+    return _SPACES.sub(" ", nfc(text)).strip()
+
+
+class CappedProblems:
+    """The problems of a file, added in row order: the first MAX_PROBLEMS, and a count of the rest. A message may be
+    a function, called only for a problem that is listed (a guess with difflib costs more than the check)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.listed: list[Problem] = []
+        self.more = 0
+        self.count = 0  # listed and not
+        self.first_unlisted = 0
+
+    def add(self, row: int, field: str, message: str | Callable[[], str]) -> None:
+        self.count += 1
+        if self.count <= MAX_PROBLEMS:
+            self.listed.append(Problem(self.name, row, field, message() if callable(message) else message))
+            return
+        if not self.more:
+            self.first_unlisted = row
+        self.more += 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def problems(self) -> list[Problem]:
+        if not self.more:
+            return list(self.listed)
+        rest = f"còn {_count(self.more)} lỗi khác từ dòng này trở đi; sửa các lỗi trên rồi chạy lại"
+        return [*self.listed, Problem(self.name, self.first_unlisted, "(tệp)", rest)]
 
 
 def _check_rows(
     name: str, rows: Rows, header_row: int, columns: dict[str, int], roles: dict[str, str] | None, out: Roster
-) -> list[Problem]:
+) -> CappedProblems:
     header = next(cells for n, cells in rows if n == header_row)
 
     def label(column: str) -> str:
@@ -467,43 +546,46 @@ def _check_rows(
         index = columns.get(column)
         return cells[index] if index is not None and 0 <= index < len(cells) else ""
 
-    problems: list[Problem] = []
+    labels = {column: label(column) for column in LABELS}
+    found = CappedProblems(name)
     first_row: dict[str, int] = {}  # id → row it first stood on
-    units: dict[str, tuple[str, int]] = {}  # unit id → (spelling, row)
+    units: dict[str, tuple[str, int, str]] = {}  # unit id → (spelling, row, folded spelling)
+    # A roster repeats a few units and roles on every row: fold and slug each spelling once, not once a row.
+    unit_keys: dict[str, tuple[str, str]] = {}  # unit → (unit id, folded)
+    role_ids: dict[str, str | None] = {}  # role as written → role id
     for number, cells in rows:
-        if number <= header_row or not any(c.strip() for c in cells):
+        if number <= header_row or not "".join(cells).strip():
             continue
-        found: list[Problem] = []
+        before = found.count
 
-        def bad(column: str, message: str, number: int = number, found: list[Problem] = found) -> None:
-            found.append(Problem(name, number, label(column), message))
+        def bad(column: str, message: str | Callable[[], str], number: int = number) -> None:
+            found.add(number, labels[column], message)
 
         learner_id = cell(cells, "id").strip()
         if not learner_id:
             bad("id", "thiếu mã học viên; mỗi học viên cần một mã, ví dụ tn-0001")
         elif len(learner_id) > ID_MAX or not ID_PATTERN.match(learner_id):
-            suggestion = slug(learner_id)
-            hint = f"; có phải '{suggestion}'?" if suggestion and suggestion != learner_id else ""
-            bad(
-                "id",
-                f"mã '{_short(learner_id)}' không hợp lệ: mã chỉ gồm chữ thường a-z, chữ số 0-9 và dấu gạch ngang "
-                f"(không dấu, không khoảng trắng, tối đa {ID_MAX} ký tự), ví dụ tn-0001{hint}",
-            )
+            bad("id", lambda learner_id=learner_id: _bad_id(learner_id))
         elif learner_id in first_row:
             bad("id", f"mã '{learner_id}' trùng với dòng {first_row[learner_id]}; mỗi học viên cần một mã riêng")
         else:
             first_row[learner_id] = number
 
         full_name = _clean(cell(cells, "full_name"))
-        _check_text(full_name, "full_name", "họ và tên", NAME_MAX, bad)
+        if problem := _text_problem(full_name, "họ và tên", NAME_MAX, _name_char, _NAME_RULE):
+            bad("full_name", problem)
 
         unit = _clean(cell(cells, "unit"))
-        if _check_text(unit, "unit", "đơn vị", UNIT_MAX, bad):
-            unit_id = slug(unit)
+        if problem := _text_problem(unit, "đơn vị", UNIT_MAX, _unit_char, _UNIT_RULE):
+            bad("unit", problem)
+        else:
+            if unit not in unit_keys:
+                unit_keys[unit] = (slug(unit), fold(unit))
+            unit_id, folded = unit_keys[unit]
             if not unit_id:
                 bad("unit", f"đơn vị '{_short(unit)}' cần có chữ hoặc số")
-            elif unit_id in units and fold(units[unit_id][0]) != fold(unit):
-                spelling, row = units[unit_id]
+            elif unit_id in units and units[unit_id][2] != folded:
+                spelling, row, _ = units[unit_id]
                 bad(
                     "unit",
                     f"đơn vị '{_short(unit)}' và '{_short(spelling)}' (dòng {row}) chỉ khác dấu; "
@@ -512,39 +594,77 @@ def _check_rows(
             elif unit_id in units:
                 unit = units[unit_id][0]  # `Tỉnh uỷ` and `Tỉnh ủy` are one unit, spelled as first met
             else:
-                units[unit_id] = (unit, number)
+                units[unit_id] = (unit, number, folded)
 
         role_text = _clean(cell(cells, "role"))
-        role = _role_id(role_text, roles) if role_text else None
+        if role_text and role_text not in role_ids:
+            role_ids[role_text] = _role_id(role_text, roles)
+        role = role_ids.get(role_text)
         if not role_text:
             bad("role", f"thiếu vai trò; {_role_help(roles)}")
         elif role is None:
-            bad("role", _unknown_role(role_text, roles))
+            bad("role", lambda role_text=role_text: _unknown_role(role_text, roles))
 
         email = cell(cells, "email").strip() or None
         if email and (len(email) > EMAIL_MAX or not EMAIL_PATTERN.match(email)):
             bad("email", f"email '{_short(email)}' không hợp lệ (dạng ten@vi-du.vn); sửa hoặc để trống")
 
-        if found:
-            problems.extend(found)
-        else:
+        if found.count == before:
             out.append(Learner(learner_id, full_name, unit, role, email, number))
-    return problems
+    return found
 
 
-def _check_text(value: str, column: str, what: str, limit: int, bad) -> bool:
+def _bad_id(learner_id: str) -> str:
+    suggestion = slug(learner_id)
+    hint = f"; có phải '{suggestion}'?" if suggestion and suggestion != learner_id else ""
+    return (
+        f"mã '{_short(learner_id)}' không hợp lệ: mã chỉ gồm chữ thường a-z, chữ số 0-9 và dấu gạch ngang "
+        f"(không dấu, không khoảng trắng, tối đa {ID_MAX} ký tự), ví dụ tn-0001{hint}"
+    )
+
+
+def full_name_problem(value: str) -> str | None:
+    """Why `value` cannot be a learner's full name, as `read_roster` says it; None when it can."""
+    return _text_problem(value, "họ và tên", NAME_MAX, _name_char, _NAME_RULE)
+
+
+def unit_problem(value: str) -> str | None:
+    """Why `value` cannot be a unit's name, as `read_roster` says it; None when it can."""
+    return _text_problem(value, "đơn vị", UNIT_MAX, _unit_char, _UNIT_RULE)
+
+
+_NAME_RULE = "không có trong tên người; tên chỉ gồm chữ cái, chữ số, dấu cách và các dấu ' - . ( )"
+_UNIT_RULE = "không dùng trong tên đơn vị (đó là ký tự của mã trang web)"
+
+
+def _name_char(value: str) -> str | None:
+    for match in _NAME_SUSPECT.finditer(value):
+        if not unicodedata.category(match.group()).startswith("M"):  # a combining mark belongs to its letter
+            return match.group()
+    return None
+
+
+def _unit_char(value: str) -> str | None:
+    match = _UNIT_REFUSED.search(value)
+    return match.group() if match else None
+
+
+def _text_problem(value: str, what: str, limit: int, refused: Callable[[str], str | None], rule: str) -> str | None:
     if not value:
-        bad(column, f"thiếu {what}; điền {what} hoặc xoá cả dòng")
-    elif "?" in value or "\ufffd" in value:
-        bad(
-            column,
+        return f"thiếu {what}; điền {what} hoặc xoá cả dòng"
+    if "?" in value or "\ufffd" in value:
+        return (
             f"'{_short(value)}' có ký tự '?' hoặc '\ufffd': chữ có dấu đã mất khi tệp được lưu bằng bảng mã khác; "
-            f"sửa lại trong tệp gốc rồi {SAVE_AS_UTF8}",
+            f"sửa lại trong tệp gốc rồi {SAVE_AS_UTF8}"
         )
-    elif any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") for c in value):
-        bad(column, f"{what} có ký tự điều khiển hoặc vô hình; gõ lại {what}")
-    elif len(value) > limit:
-        bad(column, f"{what} dài {len(value)} ký tự, quá {limit}; viết gọn lại")
-    else:
-        return True
-    return False
+    # isprintable() is False for every control, format, private-use or surrogate character (and for spaces other
+    # than ' ', which _clean has made ' '): the cheap test first, for the common clean cell.
+    if not value.isprintable() and any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") for c in value):
+        return f"{what} có ký tự điều khiển hoặc vô hình; gõ lại {what}"
+    if len(value) > limit:
+        return f"{what} dài {len(value)} ký tự, quá {limit}; viết gọn lại"
+    char = refused(value)
+    if char is not None:
+        hint = "; viết 'và' thay cho '&'" if char == "&" else ""
+        return f"{what} có ký tự '{char}' {rule}{hint}"
+    return None

@@ -290,10 +290,10 @@ def test_the_column_is_named_as_the_file_names_it(tmp_path, roles):
     assert problems(path, roles) == [f"{path}:2: Full name: thiếu họ và tên; điền họ và tên hoặc xoá cả dòng"]
 
 
-def test_hostile_text_is_kept_as_data_but_lost_characters_are_not(tmp_path, roles):
+def test_lost_invisible_and_too_many_characters_are_refused(tmp_path, roles):
     rows = [
         HEADER,
-        ["tn-0001", "<script>alert(1)</script>", '=HYPERLINK("x")', "dang-vien", ""],
+        ["tn-0001", "Lê Minh Tuấn", "=SUM(A1)+1", "dang-vien", ""],  # a formula is data: the codes file escapes it
         ["tn-0002", "Nguy?n V?n An", "Chi bộ A", "dang-vien", ""],
         ["tn-0003", "Lê\u200bMinh", "Chi bộ A", "dang-vien", ""],
         ["tn-0004", "A" * 129, "Chi bộ A", "dang-vien", ""],
@@ -304,7 +304,65 @@ def test_hostile_text_is_kept_as_data_but_lost_characters_are_not(tmp_path, role
     assert "chữ có dấu đã mất" in lines[0] and "CSV UTF-8" in lines[0]
     assert "vô hình" in lines[1] and "quá 128" in lines[2]
     del rows[2:]
-    assert read_roster(write_csv(tmp_path, rows, "ok.csv"), roles)[0].full_name == "<script>alert(1)</script>"
+    assert read_roster(write_csv(tmp_path, rows, "ok.csv"), roles)[0].unit == "=SUM(A1)+1"
+
+
+# nbgrader's formgrader prints student names unescaped into the instructor's page: markup in a name is script there.
+NAME_REFUSED = [*'<>&"`{}\\', *"$|[]=+@;/#:!*%^~,_"]
+
+
+@pytest.mark.parametrize("char", NAME_REFUSED)
+def test_a_name_with_a_character_no_name_has_is_refused_naming_the_cell(tmp_path, roles, char):
+    rows = [HEADER, GOOD[0], ["tn-0002", f"Trần Thị{char}Hà", "Chi bộ A", "dang-vien", ""]]
+    path = write_csv(tmp_path, rows)
+    assert problems(path, roles) == [
+        f"{path}:3: họ và tên: họ và tên có ký tự '{char}' không có trong tên người; tên chỉ gồm chữ cái, chữ số, "
+        "dấu cách và các dấu ' - . ( )" + ("; viết 'và' thay cho '&'" if char == "&" else "")
+    ]
+
+
+@pytest.mark.parametrize("char", [*'<>&"`{}\\'])
+def test_a_unit_with_markup_is_refused_naming_the_cell(tmp_path, roles, char):
+    rows = [["Mã", "Họ tên", "Cơ quan", "Vai trò"], ["tn-0001", "Lê Minh Tuấn", f"Phòng A {char} B", "dang-vien"]]
+    path = write_csv(tmp_path, rows)
+    hint = "; viết 'và' thay cho '&'" if char == "&" else ""
+    assert problems(path, roles) == [
+        f"{path}:2: Cơ quan: đơn vị có ký tự '{char}' không dùng trong tên đơn vị (đó là ký tự của mã trang web){hint}"
+    ]
+
+
+def test_script_in_a_name_is_one_line_and_split_name_columns_are_checked_too(tmp_path, roles):
+    rows = [
+        ["mã học viên", "họ đệm", "tên", "đơn vị", "vai trò"],
+        ["tn-0001", "<img src=x onerror=alert(1)>", "An", "Chi bộ A", "dang-vien"],
+    ]
+    found = only_line(write_csv(tmp_path, rows), roles)
+    assert (found["row"], found["field"]) == ("2", "họ và tên") and "ký tự '<'" in found["msg"]
+
+
+@pytest.mark.parametrize(
+    "full_name",
+    [
+        "Âu Dương Khải",
+        "Lò Văn Páo",
+        "H'Hen Niê",
+        "H’Hen Niê",  # the typographic apostrophe Word puts in
+        "Y Ƀhiăo Niê Kdăm",
+        "Rơ Mah Ŏk",
+        "Ksor H’Ñuen",
+        "Đinh Thị Hơ̆",  # ơ with a breve (Bahnar): no precomposed letter, a combining mark stays after NFC
+        "Nguyễn Thị A. (Út)",
+        "Lê-Trần Minh",
+        "李小龍",
+        "Иван Петров",
+        "Nguyễn Văn An 2",  # a roster may number people who share a name
+    ],
+)
+def test_names_of_every_people_and_script_are_kept(tmp_path, roles, full_name):
+    rows = [HEADER, ["tn-0001", full_name, "Sở Văn hoá, Thể thao và Du lịch (khối 3/4)", "dang-vien", ""]]
+    learner = read_roster(write_csv(tmp_path, rows), roles)[0]
+    assert learner.full_name == unicodedata.normalize("NFC", full_name)
+    assert learner.unit == "Sở Văn hoá, Thể thao và Du lịch (khối 3/4)"
 
 
 def test_units_that_differ_only_in_diacritics_are_questioned(tmp_path, roles):

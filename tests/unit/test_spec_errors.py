@@ -106,7 +106,7 @@ CASES = {
     ),
     "duplicate-key": (
         lambda t: _text_edit(t, "  prompt: Hạn học tập?", "  prompt: A\n  prompt: B"),
-        "questions.0.prompt",
+        "questions[0].prompt",  # named as every other check names a field
         "prompt: B",
         "lặp",
     ),
@@ -153,6 +153,73 @@ CASES = {
         "unit_choices[0].contents[0]",
         "noi-dung-7",
         "noi-dung-7",
+    ),
+    # YAML the safe loader would refuse with a traceback, or build into something that is not a spec value
+    "int-tag-not-an-int": (
+        lambda t: _text_edit(t, "schema_version: 1", "schema_version: !!int abc"),
+        "schema_version",
+        "schema_version:",
+        "'abc' không phải số nguyên hợp lệ",
+    ),
+    "timestamp-tag-not-a-date": (
+        lambda t: _text_edit(t, "due: '2030-09-30'", "due: !!timestamp not-a-date"),
+        "facts.deadlines[0].due",
+        "due:",
+        "không phải ngày giờ hợp lệ",
+    ),
+    "unquoted-impossible-date": (
+        lambda t: _text_edit(t, "due: '2030-09-30'", "due: 2030-13-45"),
+        "facts.deadlines[0].due",
+        "due:",
+        "'2030-13-45' không phải ngày giờ hợp lệ",
+    ),
+    "bool-tag-not-a-bool": (
+        lambda t: _text_edit(t, "  prompt: Hạn học tập?", "  prompt: !!bool maybe"),
+        "questions[0].prompt",
+        "prompt: !!bool",
+        "true/false",
+    ),
+    "python-tag": (
+        lambda t: _text_edit(t, "  prompt: Hạn học tập?", "  prompt: !!python/name:os.system"),
+        "questions[0].prompt",
+        "prompt: !!python",
+        "thẻ YAML không được phép: !!python/name:os.system",
+    ),
+    "python-apply-tag": (
+        lambda t: _text_edit(t, "  prompt: Hạn học tập?", "  prompt: !!python/object/apply:os.system [id]"),
+        "questions[0].prompt",
+        "prompt: !!python",
+        "thẻ YAML không được phép: !!python/object/apply:os.system",
+    ),
+    "custom-tag": (
+        lambda t: _text_edit(t, "  prompt: Hạn học tập?", "  prompt: !custom Hạn học tập?"),
+        "questions[0].prompt",
+        "prompt: !custom",
+        "thẻ YAML không được phép: !custom",
+    ),
+    "binary-tag": (
+        lambda t: _text_edit(t, "  prompt: Hạn học tập?", "  prompt: !!binary aGVsbG8="),
+        "questions[0].prompt",
+        "prompt: !!binary",
+        "thẻ YAML không được phép: !!binary",
+    ),
+    "merge-key": (
+        lambda t: _text_edit(t, "  prompt: Hạn học tập?", "  <<: {prompt: Hạn học tập}"),
+        "questions[0].<<",
+        "<<:",
+        "khóa gộp '<<'",
+    ),
+    "list-as-key": (
+        lambda t: _text_edit(t, "  prompt: Hạn học tập?", "  [prompt]: Hạn học tập?"),
+        "questions[0].?",
+        "[prompt]:",
+        "khóa phải là một chuỗi",
+    ),
+    "alias-inside-itself": (
+        lambda t: _text_edit(t, "content_lines:\n  - 1-7", "content_lines: &lines\n  - 1-7\n  - *lines"),
+        "source.content_lines[1]",
+        "- *lines",
+        "*lines nằm trong chính giá trị",
     ),
     "unit-choice-twice": (
         lambda t: _break(
