@@ -3,59 +3,57 @@ child processes.
 
 Public API (the `hoctap serve` verb calls `serve`; tests start single servers with `start_learner`):
 
-    serve(host="127.0.0.1", learner_port=8866, lab_port=8888, only=None, site_dir=None) -> int
+    serve(host="127.0.0.1", learner_port=8866, lab_port=8888, only=None, site_dir=None, learner_args=()) -> int
         Start both servers (or `only="learner"` / `only="lab"`) and, with the learner server, a grader, each in
         its own process group; wait until each server answers HTTP; print the URLs (index page; JupyterLab with
-        its token) in Vietnamese and English; then wait. Ctrl-C or SIGTERM stops everything it started (SIGTERM
-        to each process group, wait, SIGKILL what is left, kernels included) and returns 0; a child that dies on
-        its own stops the others, returns 1. Raises `ServeError` (one line, naming the port and the option to
-        change it) when a port is taken, a server exits or does not answer in time, or the learner site is
-        missing; nothing is left running.
-    start_learner(site_dir, host, port, output=None) -> Server   # not yet ready: call wait_ready(server)
+        its token) in Vietnamese and English; then keep them running: a child that dies on its own is logged and
+        started again, on the same port, with a growing delay (hoctap/supervise.py). Ctrl-C or SIGTERM stops
+        everything it started (SIGTERM to each process group, wait, SIGKILL what is left, kernels included) and
+        returns 0. Raises `ServeError` (one line, naming the port and the option to change it) when, at the start,
+        a port is taken, a server exits or does not answer in time, or the learner site is missing; nothing is left
+        running. `learner_args`: more Voila settings (`--LearnerKernelManager.max_kernels=100`).
+    start_learner(site_dir, host, port, output=None, args=()) -> Server  # not yet ready: call wait_ready(server)
     start_grader(home=None, output=None) -> Server                # `hoctap grade --watch` on the kit's course
     start_lab(root_dir, host, port, token, output=None) -> Server
     wait_ready(server, timeout=READY_TIMEOUT) -> None
-    stop(server, timeout=STOP_TIMEOUT) -> None
+    stop(server, timeout=STOP_TIMEOUT) -> None                    # from hoctap/supervise.py
 
 The learner site is `notebooks/learner/` of the kit: the quiz app (`quiz.ipynb`) and `lessons`, a symlink to the
 kit's `lessons/`. Voila's root is that folder, so nothing else of the kit (`assessments/`: sources with the keys,
 the gradebook) has a URL. The learner server is `python -m hoctap.voila_app SITE_DIR --port=P --Voila.ip=H`
-(standalone Voila, whose settings live in `hoctap/voila_app.py`). Voila hands its environment to the kernels, so
-the learner server gets the environment minus anything that looks like a secret (`learner_env`); the Jupyter
-token goes to JupyterLab alone, through `JUPYTER_TOKEN` (not the command line, which `ps` shows to every local
-user). The grader gets the whole environment (a `HOCTAP_DB_URL` included): it serves no one.
+(standalone Voila, whose settings live in `hoctap/voila_app.py`; its cap on kernels and its culler in
+`hoctap/kernel_cap.py`). Voila hands its environment to the kernels, so the learner server gets the environment
+minus anything that looks like a secret (`learner_env`); the Jupyter token goes to JupyterLab alone, through
+`JUPYTER_TOKEN` (not the command line, which `ps` shows to every local user). The grader gets the whole environment
+(a `HOCTAP_DB_URL` included): it serves no one. Starting, restarting and stopping child processes is
+`hoctap/supervise.py`'s job; ports and addresses are `hoctap/ports.py`'s.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import secrets
-import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from .course import COURSE_ID
 from .errors import ServeError
+from .ports import WILDCARD_HOSTS, check_port, lan_address, local_host, url_host
+from .supervise import signals_deferred, signals_ignored, spawn, stop, stop_on_sigterm, watch
 from .voila_app import APP_TEMPLATE, EXTENSION_DENYLIST, jupyter_path_with_templates
 
 LEARNER_PORT = 8866
 LAB_PORT = 8888
 READY_TIMEOUT = 60.0
-STOP_TIMEOUT = 10.0
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|DB_URL|DATABASE_URL", re.I)
-WILDCARD_HOSTS = {"", "0.0.0.0", "::", "*"}
 
 
 @dataclass
@@ -69,18 +67,27 @@ class Server:
     process: subprocess.Popen
     probe_path: str = "/"
     url_suffix: str = ""  # appended to the URL people open (JupyterLab: ?token=…)
-    _descendants: set[int] = field(default_factory=set)
+    seen: set[int] = field(default_factory=set, repr=False)  # its descendants, noted by supervise.watch and stop
+    starter: Callable[[], Server] | None = field(default=None, repr=False)  # starts another like it
+
+    def start_again(self) -> Server:
+        """Another server like this one, on the same port once it is free (raises ServeError while it is taken)."""
+        if self.starter is None:
+            raise ServeError(f"{self.name}: không biết cách khởi động lại / cannot be restarted")
+        if self.port is not None:
+            check_port(self.host, self.port, self.option)
+        return self.starter()
 
     @property
     def local_url(self) -> str:
         """Base URL reachable from this machine (a wildcard host is reached through loopback)."""
-        return f"http://{_url_host(local_host(self.host))}:{self.port}/"
+        return f"http://{url_host(local_host(self.host))}:{self.port}/"
 
     @property
     def url(self) -> str:
         """Base URL to give people (a wildcard host shows this machine's address on its network)."""
         host = lan_address() if self.host in WILDCARD_HOSTS else self.host
-        return f"http://{_url_host(host)}:{self.port}/{self.url_suffix}"
+        return f"http://{url_host(host)}:{self.port}/{self.url_suffix}"
 
 
 def serve(
@@ -89,9 +96,11 @@ def serve(
     lab_port: int = LAB_PORT,
     only: str | None = None,
     site_dir: str | os.PathLike[str] | None = None,
+    learner_args: Sequence[str] = (),
 ) -> int:
     """Run the learner Voila (with a grader) and/or the trainer JupyterLab until Ctrl-C or SIGTERM (see the module
-    docstring). `site_dir` is the learner site (default: the kit's `notebooks/learner/`)."""
+    docstring). `site_dir` is the learner site (default: the kit's `notebooks/learner/`); `learner_args` are more
+    settings for its Voila."""
     from .catalog import layout
 
     if only not in (None, "learner", "lab"):
@@ -112,24 +121,25 @@ def serve(
 
         save_gradebook_url(kit.root, os.environ["HOCTAP_DB_URL"])
     servers: list[Server] = []
-    restore = _stop_on_sigterm()
+    restore = stop_on_sigterm()
     try:
-        if want_learner:
-            servers.append(start_learner(site, host, learner_port))
-            if has_released(kit):
-                servers.append(start_grader(kit.root))
-            else:
-                print(NO_GRADER, file=sys.stderr, flush=True)
-        if want_lab:
-            servers.append(start_lab(kit.root, host, lab_port, secrets.token_hex(24)))
+        with signals_deferred():  # a Ctrl-C between starting a child and listing it would leave it running
+            if want_learner:
+                servers.append(start_learner(site, host, learner_port, args=learner_args))
+                if has_released(kit):
+                    servers.append(start_grader(kit.root))
+                else:
+                    print(NO_GRADER, file=sys.stderr, flush=True)
+            if want_lab:
+                servers.append(start_lab(kit.root, host, lab_port, secrets.token_hex(24)))
         for server in servers:
             wait_ready(server)
         print(banner(servers), flush=True)
-        return _watch(servers)
+        watch(servers)  # until Ctrl-C or SIGTERM; restarts a child that dies
     except KeyboardInterrupt:
         return 0
     finally:
-        with _signals_ignored():  # a second Ctrl-C must not leave children behind half-stopped
+        with signals_ignored():  # a second Ctrl-C must not leave children behind half-stopped
             for server in reversed(servers):
                 stop(server)
         restore()
@@ -184,9 +194,10 @@ def learner_site(kit) -> Path:
     return kit.notebooks / "learner"
 
 
-def learner_command(site_dir: Path, host: str, port: int) -> list[str]:
-    """The learner server's command line: everything else is in hoctap/voila_app.py's `config()`."""
-    return [sys.executable, "-m", "hoctap.voila_app", str(site_dir), f"--port={port}", f"--Voila.ip={host}"]
+def learner_command(site_dir: Path, host: str, port: int, args: Sequence[str] = ()) -> list[str]:
+    """The learner server's command line: everything else is in hoctap/voila_app.py's `config()`; `args` are more
+    Voila settings (`--LearnerKernelManager.max_kernels=100`), which win over it."""
+    return [sys.executable, "-m", "hoctap.voila_app", str(site_dir), f"--port={port}", f"--Voila.ip={host}", *args]
 
 
 def grader_command() -> list[str]:
@@ -212,6 +223,9 @@ def lab_command(root_dir: Path, host: str, port: int) -> list[str]:
         # `lab` template fetches Font Awesome and MathJax), and no lab extension that errors inside Voila.
         f"--VoilaConfiguration.template={APP_TEMPLATE}",
         *(f"--VoilaConfiguration.extension_denylist={name}" for name in EXTENSION_DENYLIST),
+        # formgrader shows learners' words: its pages run only nbgrader's own scripts (hoctap/instructor_guard.py).
+        "--ServerApp.jpserver_extensions",
+        "hoctap.instructor_guard=True",
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
@@ -231,12 +245,22 @@ def lab_env(token: str, base: Mapping[str, str] | None = None) -> dict[str, str]
     return _with_venv_path(env)
 
 
-def start_learner(site_dir: str | os.PathLike[str], host: str, port: int, output: IO | None = None) -> Server:
-    """Start the learner Voila on `host:port` serving `site_dir` (returns at once; see `wait_ready`)."""
+def start_learner(
+    site_dir: str | os.PathLike[str], host: str, port: int, output: IO | None = None, args: Sequence[str] = ()
+) -> Server:
+    """Start the learner Voila on `host:port` serving `site_dir`, with more Voila settings `args` (returns at once;
+    see `wait_ready`)."""
     site = Path(site_dir).resolve()
     check_site(site)
-    process = _spawn(learner_command(site, host, port), learner_env(), site, output)
-    return Server("Voila (học viên / learners)", host, port, "--learner-port", process)
+    process = spawn(learner_command(site, host, port, args), learner_env(), site, output)
+    return Server(
+        "Voila (học viên / learners)",
+        host,
+        port,
+        "--learner-port",
+        process,
+        starter=lambda: start_learner(site, host, port, output, args),
+    )
 
 
 def start_grader(home: str | os.PathLike[str] | None = None, output: IO | None = None) -> Server:
@@ -246,14 +270,16 @@ def start_grader(home: str | os.PathLike[str] | None = None, output: IO | None =
     if home is not None:
         env["HOCTAP_HOME"] = str(Path(home).resolve())
     cwd = Path(env.get("HOCTAP_HOME") or Path.cwd())
-    process = _spawn(grader_command(), env, cwd, output)
-    return Server("Máy chấm bài / grader", "", None, "", process, probe_path="")
+    process = spawn(grader_command(), env, cwd, output)
+    return Server(
+        "Máy chấm bài / grader", "", None, "", process, probe_path="", starter=lambda: start_grader(home, output)
+    )
 
 
 def start_lab(root_dir: str | os.PathLike[str], host: str, port: int, token: str, output: IO | None = None) -> Server:
     """Start the trainer JupyterLab on `host:port`, rooted at `root_dir`, behind `token`."""
     root = Path(root_dir).resolve()
-    process = _spawn(lab_command(root, host, port), lab_env(token), root, output)
+    process = spawn(lab_command(root, host, port), lab_env(token), root, output)
     return Server(
         "JupyterLab (người hướng dẫn / trainers)",
         host,
@@ -262,6 +288,7 @@ def start_lab(root_dir: str | os.PathLike[str], host: str, port: int, token: str
         process,
         probe_path="/api",
         url_suffix=f"lab?token={token}",
+        starter=lambda: start_lab(root, host, port, token, output),
     )
 
 
@@ -301,23 +328,6 @@ def wait_ready(server: Server, timeout: float = READY_TIMEOUT) -> None:
         time.sleep(0.1)
 
 
-def stop(server: Server, timeout: float = STOP_TIMEOUT) -> None:
-    """Stop a server and everything it started: SIGTERM its process group (Voila and JupyterLab then shut
-    their kernels down), wait, SIGKILL the group if needed, then any descendant still alive (kernels run in
-    their own sessions, so they are not in the server's group)."""
-    process = server.process
-    server._descendants |= _descendants(process.pid)
-    if process.poll() is None:
-        _signal_group(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            _signal_group(process.pid, signal.SIGKILL)
-            process.wait()
-    _signal_group(process.pid, signal.SIGKILL)  # helpers left in the group
-    _reap(server._descendants, timeout=min(timeout, 5.0))
-
-
 # -- checks -----------------------------------------------------------------------------------------------------
 
 
@@ -329,64 +339,7 @@ def check_site(site: Path) -> None:
         )
 
 
-def check_port(host: str, port: int, option: str) -> None:
-    """Raise ServeError naming the port and `option` when `host:port` cannot be listened on."""
-    if not 0 < port < 65536:
-        raise ServeError(f"{option} {port}: cổng phải từ 1 đến 65535 / a port is 1 to 65535")
-    try:
-        infos = socket.getaddrinfo(
-            None if host in WILDCARD_HOSTS else host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )
-    except socket.gaierror as error:
-        raise ServeError(f"--host {host}: không phân giải được / cannot resolve ({error.strerror})") from None
-    for family, kind, proto, _, address in infos:
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does: TIME_WAIT is fine
-            try:
-                probe.bind(address)
-            except OSError as error:
-                if error.errno == errno.EADDRINUSE:
-                    raise ServeError(
-                        f"cổng {port} đang được dùng / port {port} is already in use: chọn cổng khác / choose "
-                        f"another with {option} (vd. / e.g. {option} {_suggest(host, port)})"
-                    ) from None
-                if error.errno == errno.EADDRNOTAVAIL:
-                    continue  # e.g. ::1 on a machine without IPv6: the server skips it too
-                raise ServeError(
-                    f"không mở được cổng {port} / cannot listen on port {port}: {error.strerror}"
-                ) from None
-
-
 # -- helpers ----------------------------------------------------------------------------------------------------
-
-
-def local_host(host: str) -> str:
-    return "127.0.0.1" if host in WILDCARD_HOSTS else host
-
-
-def lan_address() -> str:
-    """This machine's address on its default route (no packet is sent), else its host name."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("10.255.255.255", 1))
-            return probe.getsockname()[0]
-        except OSError:
-            return socket.gethostname()
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
-
-
-def _suggest(host: str, port: int) -> int:
-    for candidate in range(port + 1, min(port + 50, 65536)):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind((local_host(host) if ":" not in host else "127.0.0.1", candidate))
-            except OSError:
-                continue
-            return candidate
-    return port + 1
 
 
 def _with_venv_path(env: dict[str, str]) -> dict[str, str]:
@@ -396,125 +349,3 @@ def _with_venv_path(env: dict[str, str]) -> dict[str, str]:
     env["PATH"] = os.pathsep.join([bin_dir] + [p for p in parts if p != bin_dir])
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
-
-
-def _spawn(command: list[str], env: dict[str, str], cwd: Path, output: IO | None) -> subprocess.Popen:
-    try:
-        return subprocess.Popen(
-            command,
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT if output is not None else None,
-            start_new_session=True,  # own process group: Ctrl-C reaches us only, and we stop it as a group
-        )
-    except OSError as error:
-        raise ServeError(f"không chạy được / cannot run {command[0]}: {error.strerror}") from None
-
-
-def _watch(servers: list[Server]) -> int:
-    """Block until a server exits on its own (returns 1) or Ctrl-C / SIGTERM (KeyboardInterrupt)."""
-    while True:
-        for server in servers:
-            code = server.process.poll()
-            if code is not None:
-                where = f" ở cổng {server.port}" if server.port is not None else ""
-                print(
-                    f"lỗi: {server.name}{where} đã dừng (mã {code}) / exited with code {code}",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                return 1
-        time.sleep(0.5)
-
-
-def _stop_on_sigterm():
-    """Turn SIGTERM into KeyboardInterrupt while serving (main thread only); returns the undo function."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    return lambda: signal.signal(signal.SIGTERM, previous)
-
-
-@contextmanager
-def _signals_ignored():
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def _signal_group(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _descendants(pid: int) -> set[int]:
-    """PIDs of every process below `pid` (Linux /proc; empty elsewhere)."""
-    children: dict[int, list[int]] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return set()
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    return stat[stat.rindex(b")") + 2 :][:1] != b"Z"
-
-
-def _reap(pids: set[int], timeout: float) -> None:
-    """Give descendants that outlived their server `timeout` s to go after SIGTERM, then SIGKILL them."""
-    left = {pid for pid in pids if _alive(pid)}
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in left:
-            try:
-                os.kill(pid, sig)
-            except (ProcessLookupError, PermissionError):
-                pass
-        deadline = time.monotonic() + timeout
-        while left and time.monotonic() < deadline:
-            left = {pid for pid in left if _alive(pid)}
-            time.sleep(0.05)
-        if not left:
-            return

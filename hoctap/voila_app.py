@@ -5,6 +5,11 @@ configuration can hold a callable: `page_config_hook` gives the index page each 
 notebook's `metadata.title`. Every other setting is plain traitlets configuration, all of it in `config()`;
 arguments after SITE_DIR are Voila's own (`--port`, `--Voila.ip`, any `--Class.trait=value`) and win.
 
+Kernels: the quiz is served from a pool of pre-heated kernels (QUIZ_POOL); at most `kernel_cap.MAX_KERNELS` run at
+once, the pool's included, and a page load beyond gets a busy page, HTTP 503 (`--LearnerKernelManager.max_kernels`
+changes it); kernels without a websocket are culled 45 to 60 s after their last activity, open tabs never. The app
+is `kernel_cap.LearnerVoila`, Voila with its page handler swapped for the capped one.
+
 Templates: `hoctap` (a lesson as an app) and `hoctap-slides` (the same lesson as reveal.js slides, widgets live)
 live in `hoctap/templates/voila/templates/`, and the index page is `hoctap/tree.html`. Voila and nbconvert find
 templates by name under every `<root>/voila/templates/` of `jupyter_path()`, which reads `JUPYTER_PATH` at each
@@ -32,9 +37,12 @@ LESSONS_KEY = "hoctapLessons"  # page_config key read by templates/voila/templat
 QUIZ_NOTEBOOK = "quiz.ipynb"
 QUIZ_POOL = 2  # learners arriving together beyond this wait for a normal kernel start (about 1 s)
 
-# Kernels of closed tabs keep running (the shutdown beacon gets 403, voila#1458): cull idle ones.
-CULL_INTERVAL = 60
-CULL_IDLE_TIMEOUT = 600
+# Kernels of closed tabs keep running (the shutdown beacon gets 403, voila#1458), and a plain GET starts one that
+# nothing ever connects to: a kernel without a websocket goes 45 to 60 s after its last activity. Open tabs stay
+# (`cull_connected=False`), however long idle; a tab that lost its connection longer than that reloads its page,
+# and loses nothing: the answers are in the database.
+CULL_INTERVAL = 15
+CULL_IDLE_TIMEOUT = 45
 
 
 # Lab extensions that error inside Voila 0.5.13: nbgrader's, and Notebook 7's ("The getter for the shared module is
@@ -57,10 +65,14 @@ def config() -> Config:
     c.VoilaConfiguration.extension_denylist = list(EXTENSION_DENYLIST)
     c.VoilaConfiguration.page_config_hook = page_config_hook
     # The quiz opens on a kernel that has already run it (Voila's pre-heated pool): a learner waits for the page,
-    # not for a kernel start. Voila never culls a pooled kernel once it is ready (it takes seconds, the cull 10 min).
+    # not for a kernel start. Voila never culls a kernel waiting in the pool; one handed to a page gets a full idle
+    # timeout from then (kernel_cap.LearnerKernelManager).
     c.VoilaConfiguration.preheat_kernel = True
     c.VoilaConfiguration.default_pool_size = 0
     c.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}, QUIZ_NOTEBOOK: {"pool_size": QUIZ_POOL}}
+    # At most kernel_cap.MAX_KERNELS kernels, the pool's included (`--LearnerKernelManager.max_kernels=N`); a page
+    # load beyond gets the busy page, HTTP 503.
+    c.VoilaConfiguration.multi_kernel_manager_class = "hoctap.kernel_cap.LearnerKernelManager"
     c.MappingKernelManager.cull_interval = CULL_INTERVAL
     c.MappingKernelManager.cull_idle_timeout = CULL_IDLE_TIMEOUT
     c.MappingKernelManager.cull_connected = False
@@ -169,9 +181,9 @@ def jupyter_path_with_templates(current: str | None) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     os.environ["JUPYTER_PATH"] = jupyter_path_with_templates(os.environ.get("JUPYTER_PATH"))
-    from voila.app import Voila
+    from .kernel_cap import LearnerVoila
 
-    Voila.launch_instance(argv=sys.argv[1:] if argv is None else argv, config=config())
+    LearnerVoila.launch_instance(argv=sys.argv[1:] if argv is None else argv, config=config())
 
 
 if __name__ == "__main__":

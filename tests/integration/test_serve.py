@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from hoctap import serve as serving
+from hoctap import supervise
 from hoctap.errors import ServeError
 from hoctap.voila_app import APP_TEMPLATE, SLIDES_TEMPLATE, config, lesson_groups
 from tests.servers import BUTTON_CODE, button_lesson, external_refs, pick_free_port, slider_lesson, write_lesson
@@ -172,7 +173,9 @@ def test_voila_configuration_is_the_safe_one():
     assert callable(voila.page_config_hook)
     assert voila.preheat_kernel is True and c.VoilaKernelManager.kernel_pools_config["quiz.ipynb"]["pool_size"] >= 1
     kernels = c.MappingKernelManager
-    assert kernels.cull_interval > 0 and kernels.cull_idle_timeout > 0 and kernels.cull_connected is False
+    assert kernels.cull_connected is False  # open tabs stay
+    assert 0 < kernels.cull_idle_timeout and kernels.cull_idle_timeout + kernels.cull_interval <= 60  # plain GETs go
+    assert voila.multi_kernel_manager_class == "hoctap.kernel_cap.LearnerKernelManager"  # the cap on kernels
 
 
 def test_learner_environment_carries_no_secret():
@@ -363,7 +366,7 @@ def test_serve_prints_urls_and_stops_everything(lessons: Path, tmp_path: Path, h
         with pytest.raises(urllib.error.HTTPError):
             get(f"http://127.0.0.1:{lab}/api/contents")
         get(f"http://127.0.0.1:{learner}/voila/render/2021/01-tong-quan.ipynb")  # starts a kernel
-        family = serving._descendants(child.pid)
+        family = supervise.descendants(child.pid)
         assert len(family) >= 4  # Voila, its kernel, JupyterLab, the grader
         assert any(serving.grader_command()[1:] == _argv(pid)[1:] for pid in family), "no grader beside Voila"
         assert "máy chấm" in out.lower()
@@ -372,12 +375,12 @@ def test_serve_prints_urls_and_stops_everything(lessons: Path, tmp_path: Path, h
         assert child.wait(60) == 0
     finally:
         if child.poll() is None:  # the test failed before a clean stop: leave nothing running behind it
-            for pid in serving._descendants(child.pid):  # servers run in their own process groups
+            for pid in supervise.descendants(child.pid):  # servers run in their own process groups
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
         log.close()
     time.sleep(0.2)
-    assert [pid for pid in family if serving._alive(pid)] == []
+    assert [pid for pid in family if supervise.alive(pid)] == []
     assert "Đã dừng" in (tmp_path / "serve.log").read_text(encoding="utf-8")
