@@ -3,18 +3,24 @@
 Exports keep the stable column ids (README.md documents them); the text format, for people at a terminal, uses
 the Vietnamese headers. Times are local to the topic (XLSX has no time zones: written as local times).
 
+Stored text never breaks an export nor runs in a spreadsheet (`hoctap.cells`): CSV and XLSX text cells and headers
+have control characters shown as symbols and formulas defused, even after Excel splits a CSV field on its regional
+list separator; CSV quotes every text field; JSON and text are valid UTF-8 whatever the gradebook holds.
+
     data = table_bytes(df, "xlsx", sheet="Theo đơn vị")
     write_table(df, "csv", Path("don-vi.csv"))
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
 
 import pandas as pd
 
+from .cells import cell, encodable, printable, text_cells
 from .errors import HoctapError
 from .progress_labels import labelled
 
@@ -22,19 +28,10 @@ FORMATS = ("table", "csv", "xlsx", "json")
 SHEET_NAME_LIMIT = 31  # Excel's limit
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def inert(df: pd.DataFrame) -> pd.DataFrame:
-    """Texts a spreadsheet would run as a formula (a learner named `=HYPERLINK(…)`) get a leading apostrophe, as
-    OWASP advises for CSV; numbers are left alone."""
-    out = df.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
-            )
-    return out
+    """Text cells and headers as a spreadsheet may hold them (`hoctap.cells.cell`): control characters shown as
+    symbols, an apostrophe before any formula (`=HYPERLINK(…)`, `a;=1+1`), as OWASP advises; numbers left alone."""
+    return text_cells(df, cell)
 
 
 def naive_local(df: pd.DataFrame) -> pd.DataFrame:
@@ -59,19 +56,22 @@ def _json_ready(df: pd.DataFrame) -> list[dict]:
 def table_bytes(df: pd.DataFrame, fmt: str, sheet: str = "Bảng") -> bytes:
     """The table in `fmt` ("csv", "xlsx", "json", "table") as bytes."""
     if fmt == "csv":
-        return inert(df).to_csv(index=False).encode("utf-8-sig")
+        # QUOTE_MINIMAL quotes only the delimiter (','): Excel set to split on ';' would cut `a;b` in two. Every text
+        # field is quoted instead; numbers are not, so they stay numbers.
+        return inert(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
     if fmt == "xlsx":
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
             naive_local(inert(df)).to_excel(writer, sheet_name=sheet[:SHEET_NAME_LIMIT], index=False)
         return buffer.getvalue()
-    if fmt == "json":
-        return (json.dumps(_json_ready(df), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    if fmt == "json":  # json.dumps escapes control characters itself; a lone surrogate would not encode
+        return (json.dumps(_json_ready(text_cells(df, encodable)), ensure_ascii=False, indent=1) + "\n").encode()
     if fmt == "table":
         if df.empty:
             return "(không có dòng nào)\n".encode()
+        shown = text_cells(labelled(df, sheet), printable)  # an answer holding ESC must not drive the terminal
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
-            return (labelled(df, sheet).to_string(index=False) + "\n").encode("utf-8")
+            return (shown.to_string(index=False) + "\n").encode("utf-8")
     raise HoctapError(f"định dạng không hỗ trợ: {fmt!r}; chọn một trong {', '.join(FORMATS)}")
 
 

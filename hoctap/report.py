@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.axis import DateAxis
 from openpyxl.chart.data_source import AxDataSource, StrRef
@@ -35,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.engine import Engine
 
 from .catalog import all_topics, layout, select_topics
+from .cells import cell as safe_text
 from .errors import HoctapError
 from .progress import (
     assessment_table,
@@ -354,7 +354,7 @@ def _table(
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(view.columns))}{header_row + len(view)}"
     for row in above:
         ws.append(row)
-    ws.append([_styled(ws, str(c), header=True) if c != "" else None for c in columns])
+    ws.append([_styled(ws, safe_text(str(c)), header=True) if c != "" else None for c in columns])
     rows = [b.itertuples(index=False, name=None) for b in blocks]
     for i in range(max(len(b) for b in blocks)):
         values = [
@@ -402,13 +402,14 @@ def _format_of(values: pd.Series) -> str | None:
 
 
 def _cell(value):
-    """A spreadsheet value: None for missing, plain Python numbers and datetimes, text without control characters."""
+    """A spreadsheet value: None for missing, plain Python numbers and datetimes, text as `hoctap.cells.cell` makes
+    it (control characters shown as symbols, not dropped: an answer keeps its meaning; formulas defused)."""
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return safe_text(value)
     if isinstance(value, (list, dict, tuple, set)):
-        return str(value)
+        return safe_text(str(value))
     try:
         if pd.isna(value):
             return None

@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .access import hash_code, new_code
+from .cells import cell
 from .errors import GradebookError, Problem, RosterError
 from .gradebook_tables import ensure_tables, first_line, learner, safe_url, student
-from .roster import ID_PATTERN, Learner, read_roster
+from .roster import ID_PATTERN, CappedProblems, Learner, full_name_problem, read_roster, unit_problem
 from .text import name_sort_key, sort_key
 
 CODES_HEADER = ["mã học viên", "họ và tên", "đơn vị", "mã truy cập"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell Excel would run as a formula
 
 
 @dataclass
@@ -211,22 +211,27 @@ def import_file(
 
 
 def _check_learners(learners: list[Learner]) -> None:
-    """What read_roster guarantees, checked again for callers that build learners themselves."""
+    """What read_roster guarantees, checked again for callers that build learners themselves: above all no markup in
+    a name or unit (nbgrader's formgrader shows names unescaped to the instructor)."""
     seen: dict[str, int] = {}
-    problems = []
+    found = CappedProblems("(danh sách)")
     for one in learners:
-        where = ("(danh sách)", one.row or 1)
+        row = one.row or 1
         if not ID_PATTERN.match(one.id or ""):
-            problems.append(Problem(*where, "mã học viên", f"mã '{one.id}' không hợp lệ: chỉ a-z, 0-9 và '-'"))
+            found.add(row, "mã học viên", f"mã '{one.id}' không hợp lệ: chỉ a-z, 0-9 và '-'")
         elif one.id in seen:
-            problems.append(Problem(*where, "mã học viên", f"mã '{one.id}' trùng với dòng {seen[one.id]}"))
+            found.add(row, "mã học viên", f"mã '{one.id}' trùng với dòng {seen[one.id]}")
         seen.setdefault(one.id, one.row)
         if not (one.full_name or "").strip():
-            problems.append(Problem(*where, "họ và tên", "thiếu họ và tên"))
+            found.add(row, "họ và tên", "thiếu họ và tên")
+        elif problem := full_name_problem(one.full_name):
+            found.add(row, "họ và tên", problem)
         if not one.unit or not one.unit_id or not one.role:
-            problems.append(Problem(*where, "đơn vị", "thiếu đơn vị hoặc vai trò"))
-    if problems:
-        raise RosterError(problems)
+            found.add(row, "đơn vị", "thiếu đơn vị hoặc vai trò")
+        elif problem := unit_problem(one.unit):
+            found.add(row, "đơn vị", problem)
+    if found:
+        raise RosterError(found.problems())
 
 
 def _same_keys(rows: list[dict]) -> list[list[dict]]:
@@ -278,20 +283,15 @@ def _write_codes_temp(path: Path, rows: list[list[str]]) -> Path:
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
+            writer = csv.writer(out, quoting=csv.QUOTE_ALL)  # a `;` inside a unit is never a column break
             writer.writerow(CODES_HEADER)
-            writer.writerows([_cell(c) for c in row] for row in rows)
+            writer.writerows([cell(c) for c in row] for row in rows)  # never a formula in Excel
             out.flush()
             os.fsync(out.fileno())
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
     return Path(name)
-
-
-def _cell(text: str) -> str:
-    """A cell Excel shows as text, never runs as a formula (`=HYPERLINK(…)` in a name)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _sync_folder(folder: Path) -> None:

@@ -16,10 +16,12 @@ without diacritics, so `nguyen` finds `Nguyễn`) is built once per frame, at th
 Downloads in Voila: "Tải CSV" / "Tải XLSX" build the file (`hoctap.progress_export.table_bytes`, Vietnamese
 headers) and put an `<a download=… href="data:…;base64,…">` link under the buttons; the browser saves it when the
 link is clicked. The link is rebuilt on each click and cleared when the rows change, so it never holds stale rows.
+A file that cannot be built ends the wait with one Vietnamese sentence in the link's place; the traceback goes to the
+server log only.
 
 Stable CSS classes (browser tests): hoctap-table-view, hoctap-table-search, hoctap-table-sort, hoctap-table-order,
 hoctap-table-count, hoctap-table, hoctap-page, hoctap-page-prev, hoctap-page-next, hoctap-download-csv,
-hoctap-download-xlsx, hoctap-download-link, hoctap-download-file.
+hoctap-download-xlsx, hoctap-download-link, hoctap-download-file, hoctap-download-error.
 """
 
 from __future__ import annotations
@@ -34,10 +36,13 @@ import numpy as np
 import pandas as pd
 import traitlets
 
+from hoctap.errors import HoctapError
 from hoctap.progress_export import table_bytes
 from hoctap.progress_labels import LABELS, TABLE_LABELS, labelled
 from hoctap.text import fold, name_sort_key, sort_key
 
+from .progress_state import log as _app_log
+from .sentences import sentence
 from .style import esc, number_text
 
 PAGE_SIZE = 50
@@ -45,6 +50,10 @@ MANY = 20_000  # distinct values in a column beyond which the search index is bu
 SEPARATOR = "\x1f"  # between cells in the search index: a query never matches across two cells
 MIME = {"csv": "text/csv;charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 NO_ROWS = "Không có dòng nào."
+BUILDING = "<span>Đang tạo tệp…</span>"
+DOWNLOAD_FAILED = "Không tạo được tệp {filename}; hãy bấm “{button}” lần nữa, nếu vẫn lỗi hãy xem nhật ký máy chủ."
+# The dashboard's logger writes to the server log (a kernel's sys.stderr would show a traceback in the page).
+log = _app_log.getChild("download")
 
 TABLE_CSS = """
 .hoctap-table-view { width: 100%; margin: 8px 0 20px 0; }
@@ -300,6 +309,10 @@ def download_link(data: bytes, filename: str, fmt: str) -> str:
     )
 
 
+def _failed(text: str) -> str:
+    return f'<span class="hoctap-download-error" role="alert">{esc(text)}</span>'
+
+
 # ---------------------------------------------------------------- the widget
 
 
@@ -395,15 +408,26 @@ class TableView(ipywidgets.VBox):
         return table_bytes(labelled(self.state.rows, self.table_name), fmt, sheet=self.sheet)
 
     def offer(self, fmt: str) -> None:
-        """Build the file and show its link (the click on "Tải …")."""
+        """Build the file and show its link (the click on "Tải …"); if it cannot be built, one sentence instead."""
         button = self.csv if fmt == "csv" else self.xlsx
+        filename = self.filenames.get(fmt, f"{self.file_stem}.{fmt}")
+        failed = DOWNLOAD_FAILED.format(filename=filename, button=button.description)
+        rows = None
         button.disabled = True
-        self.link.value = "<span>Đang tạo tệp…</span>"
+        self.link.value = BUILDING
         try:
-            self.link.value = download_link(self.download(fmt), self.filenames[fmt], fmt)
-            self._rows_linked = self.state.rows
+            rows = self.state.rows
+            self.link.value = download_link(self.download(fmt), filename, fmt)
+        except HoctapError as error:
+            self.link.value = _failed(sentence(error, failed))
+        except Exception:  # the click's handler must end the wait whatever happened; the details are for the log
+            log.exception("table download failed: %s", filename)
+            self.link.value = _failed(failed)
         finally:
             button.disabled = False
+            if self.link.value == BUILDING:  # interrupted (KeyboardInterrupt): no endless "Đang tạo tệp…"
+                self.link.value = ""
+            self._rows_linked = rows  # the link or the sentence stays until the rows change
 
     # -- controls → state
 

@@ -283,15 +283,20 @@ def test_learners_built_by_hand_are_checked_too(tmp_path, db):
 
 def test_codes_file_cells_never_run_as_formulas(tmp_path, db):
     db_url, _ = db
-    hostile = [
-        Learner("tn-1", '=HYPERLINK("http://x")', "+Chi bộ", "dang-vien"),
-        Learner("tn-2", "<b>An</b>", "@A", "dang-vien"),
+    hostile = [  # names with `=`, `+`, `@` are refused at import; units may hold them
+        Learner("tn-1", "-Văn An", "+Chi bộ", "dang-vien"),
+        Learner("tn-2", "Lê Bình", "Phòng A; =1+1", "dang-vien"),
+        Learner("tn-3", "Mai Hoa", "@A", "dang-vien"),
     ]
     import_roster(hostile, db_url, tmp_path / "codes.csv")
     codes = codes_of(tmp_path / "codes.csv")
-    assert codes["tn-1"][1:3] == ['\'=HYPERLINK("http://x")', "'+Chi bộ"]
-    assert codes["tn-2"][1:3] == ["<b>An</b>", "'@A"]
-    assert students(db_url)["tn-1"][1] == '=HYPERLINK("http://x")'  # the gradebook keeps the data as given
+    assert codes["tn-1"][1:3] == ["'-Văn An", "'+Chi bộ"]
+    assert codes["tn-2"][1:3] == ["Lê Bình", "Phòng A; '=1+1"]  # Excel splitting on `;` gets `'=1+1`, text
+    assert codes["tn-3"][1:3] == ["Mai Hoa", "'@A"]
+    raw = (tmp_path / "codes.csv").read_text(encoding="utf-8-sig")
+    assert '"Phòng A; \'=1+1"' in raw  # every field quoted: a `;` inside a unit is no column break
+    assert not any(piece.strip(' "').startswith(("=", "+", "-", "@")) for piece in re.split(r"[,;\n]", raw))
+    assert "-Văn" in students(db_url)["tn-1"]  # the gradebook keeps the data as given (last name: họ đệm)
 
 
 @pytest.mark.postgres

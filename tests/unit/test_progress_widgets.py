@@ -5,10 +5,12 @@ widgets (`.click()`, `.value`). Expected figures come from `hoctap.progress` on 
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import io
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -17,21 +19,29 @@ import pandas as pd
 import pytest
 from sqlalchemy import event
 
+from hoctap import cli
 from hoctap.database import engine_for
 from hoctap.errors import HoctapError
-from hoctap.progress import learner_table, question_table, unit_table
+from hoctap.progress import learner_table, option_table, question_table, unit_table
 from hoctap.progress_queries import Filters
 from hoctap.serve import Server, banner
-from tests.synthetic_gradebook import build_gradebook, synthetic_topic
+from tests.specs import write_spec
+from tests.synthetic_gradebook import build_gradebook, synthetic_spec, synthetic_topic
+from widgets import progress_state, table_view
 from widgets.progress_state import ALL, TABS, Counters, ProgressState, gradebook_engine
 from widgets.progress_view import ProgressApp, progress_app, readable
-from widgets.table_view import PAGE_SIZE, TableState, TableView, cell_text, table_html
+from widgets.table_view import PAGE_SIZE, TableState, TableView, cell_text, headers, table_html
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2030, 6, 1, 1, 0, tzinfo=dt.UTC)  # every synthetic due date has passed
 LEARNERS = 40
 EVIL = "<script>alert(1)</script>"
 ZONE = "Asia/Ho_Chi_Minh"
+# Answers as a gradebook may hold them (Word's line break, NUL, formulas, a lone surrogate from older stored JSON),
+# and as every download must write them (tests/unit/test_export_safety.py: the rule).
+STORED = ["dòng 1\x0bdòng 2", "\x00", "a;=1+1", "=1+1", "-2", "x\ud800y"]
+WRITTEN = ["dòng 1␋dòng 2", "␀", "a;'=1+1", "'=1+1", "'-2", "x\ufffdy"]
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ---------------------------------------------------------------- the table widget on hand-made frames
@@ -57,6 +67,24 @@ def people(n: int = 120) -> pd.DataFrame:
 
 def rows_of(html: str) -> int:
     return html.count("<tr>") - 1  # less the header row
+
+
+def linked_file(view: TableView) -> bytes:
+    """The file the download link holds (a data URL)."""
+    return base64.b64decode(re.search(r'base64,([A-Za-z0-9+/=]+)"', view.link.value)[1])
+
+
+def assert_safe_csv(data: bytes, column: str, expected: list[str]) -> None:
+    """`column` parses (csv module) as `expected`, and no cell Excel gets by splitting lines on `;` or `,` regardless
+    of quotes (a Vietnamese regional setting) starts a formula, but numbers."""
+    decoded = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(decoded, newline="")))
+    got = [row[rows[0].index(column)] for row in rows[1:]]
+    assert set(expected) <= set(got)
+    for line in re.split(r"\r\n|\r|\n", decoded):
+        for piece in re.split(r"[;,]", line):
+            opened = piece.lstrip(' "')
+            assert not opened.startswith(FORMULA) or re.fullmatch(r"-?\d+(\.\d+)?", opened), repr(piece)
 
 
 def test_pages_of_fifty_with_previous_and_next():
@@ -167,6 +195,75 @@ def test_downloads_are_the_rows_on_screen_as_csv_and_xlsx():
     assert view.link.value  # the same rows: the link still holds them
     view.search.value = "nguyen"
     assert view.link.value == ""  # other rows: a stale file is never offered
+
+
+def stored_answers() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "learner_id": [f"hv-{i:03d}" for i in range(len(STORED))],
+            "option": STORED,
+            "share": [-2.0, 0.0, 12.5, 50.0, 100.0, np.nan],  # a negative number stays a number
+        }
+    )
+
+
+def test_downloads_of_stored_answers_keep_every_character_and_hold_no_formula():
+    view = TableView(TableState(stored_answers()), file_stem="cau-tra-loi", sheet="Câu trả lời", table="option")
+    assert "Đang tạo tệp" not in view.link.value
+    view.xlsx.click()
+    assert 'download="cau-tra-loi.xlsx"' in view.link.value and not view.xlsx.disabled
+    sheet = openpyxl.load_workbook(io.BytesIO(linked_file(view))).active
+    header = [c.value for c in sheet[1]]
+    cells = [sheet.cell(row=r, column=header.index("Lựa chọn") + 1) for r in range(2, len(STORED) + 2)]
+    assert [c.value for c in cells] == WRITTEN
+    assert {c.data_type for c in cells} == {"s"}  # text, never a formula
+    share = sheet.cell(row=2, column=header.index("Tỉ lệ chọn (%)") + 1)
+    assert share.value == -2 and share.data_type == "n"
+
+    view.csv.click()
+    assert 'download="cau-tra-loi.csv"' in view.link.value and not view.csv.disabled
+    data = linked_file(view)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [row[1] for row in rows[1:]] == WRITTEN and rows[1][2] == "-2.0"
+    assert_safe_csv(data, "Lựa chọn", WRITTEN)
+
+
+def test_a_download_that_fails_ends_the_wait_with_one_sentence(monkeypatch, caplog):
+    assert table_view.log.parent is progress_state.log  # the dashboard's logger: the server log, not the page
+    monkeypatch.setattr(table_view.log, "propagate", False)
+    table_view.log.addHandler(caplog.handler)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret detail")
+
+    view = TableView(TableState(stored_answers()), file_stem="cau-tra-loi")
+    try:
+        monkeypatch.setattr(table_view, "table_bytes", broken)
+        view.xlsx.click()
+    finally:
+        table_view.log.removeHandler(caplog.handler)
+    shown = view.link.value
+    assert not view.xlsx.disabled and "Đang tạo tệp" not in shown and "<a " not in shown
+    assert shown == (
+        '<span class="hoctap-download-error" role="alert">Không tạo được tệp cau-tra-loi.xlsx; hãy bấm '
+        "“Tải XLSX” lần nữa, nếu vẫn lỗi hãy xem nhật ký máy chủ.</span>"
+    )
+    assert "secret" not in shown and "Traceback" not in shown
+    [record] = caplog.records
+    assert record.levelname == "ERROR" and "cau-tra-loi.xlsx" in record.getMessage()
+    assert str(record.exc_info[1]) == "secret detail"  # the traceback is in the log
+
+    def refused(*_args, **_kwargs):
+        raise HoctapError("ổ đĩa đã đầy")
+
+    monkeypatch.setattr(table_view, "table_bytes", refused)
+    view.csv.click()
+    assert "Ổ đĩa đã đầy." in view.link.value and not view.csv.disabled  # a known error: its own sentence
+    view.search.value = "hv-001"
+    assert view.link.value == ""  # other rows: the sentence goes with the rows it was about
+    monkeypatch.undo()
+    view.csv.click()
+    assert 'download="cau-tra-loi.csv"' in view.link.value
 
 
 # ---------------------------------------------------------------- the app on a synthetic gradebook
@@ -322,6 +419,64 @@ def test_reload_reads_the_gradebook_again(app, book):
         event.remove(engine, "before_cursor_execute", listener)
     assert len(statements) == 1  # the learner table: one query
     assert counters_of(app)["learners"] == str(LEARNERS)
+
+
+@pytest.fixture(scope="module")
+def answered(book, tmp_path_factory):
+    """A kit home holding the synthetic topic's spec and a copy of the module's gradebook (which stays as built) whose
+    stored answers hold Word's line break, a NUL, a formula after `;` and a lone surrogate."""
+    synthetic, root = book
+    home = tmp_path_factory.mktemp("answered")
+    (home / "data" / "topics").mkdir(parents=True)
+    (home / "assessments").mkdir()
+    write_spec(home / "data" / "topics", synthetic_spec(5))
+    source, copy = sqlite3.connect(root / "gradebook.db"), sqlite3.connect(home / "assessments" / "gradebook.db")
+    try:
+        source.backup(copy)
+        stored = [json.dumps(STORED[0]), json.dumps(STORED[1]), json.dumps(STORED[2]), '"x\\ud800y"']
+        with copy:
+            for i, response in enumerate(stored):
+                copy.execute(
+                    "UPDATE hoctap_response SET response = ? WHERE response IS NOT NULL AND rowid % 4 = ?",
+                    (response, i),
+                )
+    finally:
+        source.close()
+        copy.close()
+    return synthetic.topic, home
+
+
+def test_stored_control_characters_export_from_the_cli_and_the_dashboard(answered, tmp_path, monkeypatch, capsysbinary):
+    topic, home = answered
+    stored, written = [*STORED[:3], STORED[5]], [*WRITTEN[:3], WRITTEN[5]]
+    engine = engine_for(f"sqlite:///{home / 'assessments' / 'gradebook.db'}")
+    assert set(stored) <= set(option_table(engine, [topic], None, NOW)["option"])  # as stored, in the table
+    monkeypatch.setenv("HOCTAP_HOME", str(home))
+    monkeypatch.delenv("HOCTAP_DB_URL", raising=False)
+
+    out = tmp_path / "phuong-an.xlsx"
+    argv = ["progress", "--by", "option", "--at", "2030-06-01"]
+    assert cli.main([*argv, "--format", "xlsx", "--out", str(out)]) == 0  # `hoctap progress --by option …`
+    assert b"Traceback" not in capsysbinary.readouterr().err
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    cells = [row[header.index("option")] for row in sheet.iter_rows(min_row=2)]
+    assert set(written) <= {c.value for c in cells} and {c.data_type for c in cells} == {"s"}
+    assert cli.main([*argv, "--format", "csv"]) == 0
+    assert_safe_csv(capsysbinary.readouterr().out, "option", written)
+
+    app = progress_app(home / "assessments", [topic], NOW)
+    app.select_tab("question")
+    view = app.views["option"]
+    view.xlsx.click()  # "Tải XLSX" under the item analysis
+    assert 'download="tien-do-ti-le-chon-phuong-an.xlsx"' in view.link.value and not view.xlsx.disabled
+    sheet = openpyxl.load_workbook(io.BytesIO(linked_file(view))).active
+    header = [c.value for c in sheet[1]]
+    column = header.index(headers("option")["option"])
+    assert set(written) <= {row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    view.csv.click()
+    assert_safe_csv(linked_file(view), headers("option")["option"], written)
+    assert app.message.value == ""
 
 
 # ---------------------------------------------------------------- errors as one line
