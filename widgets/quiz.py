@@ -14,6 +14,10 @@ labels and indexes (ipywidgets 8 keeps selection values in the kernel). No answe
 the result, no question id is shown, and a trait changed from the browser only ever reaches `QuizState.respond`
 or the commitment text, both checked by the server when submitted.
 
+What the kernel keeps: leaving a screen closes its widgets (`close_tree`), since any client of the kernel may ask
+for every live widget's state (`request_states` on the widget channel, which Voila lets through). The access code
+leaves its field as soon as "Đăng nhập" is clicked; after logout only a fresh login screen is alive.
+
 Stable CSS classes (browser tests): hoctap-app, hoctap-message, hoctap-login(-id, -code, -submit), hoctap-offers,
 hoctap-offer, hoctap-offer-<assessment id>, hoctap-start, hoctap-view-result, hoctap-quiz, hoctap-question,
 hoctap-slot-<k>, hoctap-progress, hoctap-deadline, hoctap-submit, hoctap-confirm(-yes, -no), hoctap-grading,
@@ -28,7 +32,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import ipywidgets
 
@@ -94,6 +98,35 @@ def _classed(widget: ipywidgets.Widget, *classes: str) -> ipywidgets.Widget:
     for name in classes:
         widget.add_class(name)
     return widget
+
+
+def held(widget: ipywidgets.Widget) -> Iterator[ipywidgets.Widget]:
+    """The widgets `widget` refers to in its synced traits: a box's children, its layout and style, …"""
+    for name in widget.keys:
+        value = getattr(widget, name, None)
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if isinstance(item, ipywidgets.Widget):
+                yield item
+
+
+def widget_tree(*roots: ipywidgets.Widget) -> list[ipywidgets.Widget]:
+    """`roots` and every widget they hold, recursively (each once)."""
+    found: dict[int, ipywidgets.Widget] = {}
+    stack = list(roots)
+    while stack:
+        widget = stack.pop()
+        if id(widget) not in found:
+            found[id(widget)] = widget
+            stack.extend(held(widget))
+    return list(found.values())
+
+
+def close_tree(*roots: ipywidgets.Widget) -> None:
+    """Close `roots` and every widget they hold. A closed widget leaves the kernel's registry: the browser drops it
+    and no `request_states` on the widget channel returns its state (a typed access code, a learner's name). A view
+    that keeps widgets off screen (a confirmation panel not open) closes them in its own `close()`."""
+    for widget in widget_tree(*roots):
+        widget.close()
 
 
 def _act(button: ipywidgets.Button, action: Callable[[], object]) -> object:
@@ -192,9 +225,10 @@ class LoginView(ipywidgets.VBox):
         self.add_class("hoctap-login")
 
     def login(self) -> None:
-        ok = _act(self.submit, lambda: self.state.login(self.student.value, self.code.value))
-        if not ok:
-            self.code.value = ""
+        """The code leaves the field before it is checked, right or wrong: nothing keeps it in the kernel or the page
+        (on a shared computer the next person must not find it). On success the app closes this screen."""
+        code, self.code.value = self.code.value, ""
+        _act(self.submit, lambda: self.state.login(self.student.value, code))
 
 
 class OfferCard(ipywidgets.VBox):
@@ -239,12 +273,12 @@ class OffersView(ipywidgets.VBox):
         who = f"<p>Học viên: <strong>{esc(learner.full_name)}</strong> ({esc(learner.unit)})</p>" if learner else ""
         self.heading = ipywidgets.HTML(f"<h3>Bài của anh/chị</h3>{who}")
         self.cards = [OfferCard(row, state) for row in state.rows]
-        empty = ipywidgets.HTML("<p>Hiện chưa có bài nào dành cho anh/chị.</p>")
+        empty = [] if self.cards else [ipywidgets.HTML("<p>Hiện chưa có bài nào dành cho anh/chị.</p>")]
         self.refresh = _button("Tải lại danh sách", "hoctap-refresh")
         self.refresh.on_click(lambda _: _act(self.refresh, state.back))
         self.logout = _button("Đăng xuất", "hoctap-logout")
         self.logout.on_click(lambda _: state.logout())
-        self.children = [self.heading, *(self.cards or [empty]), ipywidgets.HBox([self.refresh, self.logout])]
+        self.children = [self.heading, *self.cards, *empty, ipywidgets.HBox([self.refresh, self.logout])]
         self.add_class("hoctap-offers")
 
 
@@ -331,6 +365,13 @@ class QuizView(ipywidgets.VBox):
         if not self.state.submit_quiz():
             self.quiz.confirming = False
 
+    def close(self) -> None:
+        """Closes the parts off screen too (the confirmation or the buttons it replaces, the deadline line)."""
+        if self.comm is not None:  # once (ipywidgets calls close() again when the object is collected)
+            self.quiz.unobserve(self._render, names=["answered", "confirming"])
+            close_tree(self.confirm, self.actions, self.deadline)
+        super().close()
+
     def show_deadline(self) -> None:
         """The time limit line, as of now (shown again when the learner comes back to the quiz)."""
         self.deadline.value = esc(self.quiz.deadline_text(self.state.portal.clock()))
@@ -393,6 +434,13 @@ class CommitmentView(ipywidgets.VBox):
     def _confirmed(self) -> None:
         if not self.state.submit_commitment():
             self.commitment.confirming = False
+
+    def close(self) -> None:
+        """Closes the parts off screen too (the confirmation or the buttons it replaces)."""
+        if self.comm is not None:  # once (ipywidgets calls close() again when the object is collected)
+            self.commitment.unobserve(self._render, names=["text", "confirming"])
+            close_tree(self.confirm, self.actions)
+        super().close()
 
     def _render(self, _change=None) -> None:
         self.count.value = esc(self.commitment.count_text())
@@ -476,6 +524,11 @@ class ResultView(ipywidgets.VBox):
 class LearnerApp(ipywidgets.VBox):
     """The whole app: a title, the message line, and the current screen (rebuilt at each navigation).
 
+    Leaving a screen closes its widgets (`close_tree`), so the kernel keeps no state of a screen gone: neither a
+    typed access code nor, after logout, anything the learner saw. Only the views of quizzes still open are kept
+    (going back to the list and "Làm tiếp" find the answers); they close once the attempt is submitted, its time
+    is up, or the learner logs out.
+
     `ticker` polls for a result; `alarm(delay, callback)` submits a timed quiz when its time is up (the 2021 final
     test's instructions promise it). Tests pass their own to fire them by hand.
     """
@@ -514,8 +567,12 @@ class LearnerApp(ipywidgets.VBox):
         state = self.state
         if state.screen != "grading":
             self.ticker.stop()
+        gone = [  # views of attempts no longer open: submitted, timed out, or the learner logged out
+            self._quiz_views.pop(attempt_id)
+            for attempt_id, cached in list(self._quiz_views.items())
+            if state.kept_quiz(attempt_id) is not cached.quiz
+        ]
         if state.screen == "login":
-            self._quiz_views.clear()
             view: ipywidgets.Widget = LoginView(state)
         elif state.screen == "offers":
             view = OffersView(state)
@@ -523,6 +580,7 @@ class LearnerApp(ipywidgets.VBox):
             attempt_id = state.quiz.sitting.attempt.id
             cached = self._quiz_views.get(attempt_id)
             if cached is None or cached.quiz is not state.quiz:
+                gone += [cached] if cached is not None else []
                 self._quiz_views[attempt_id] = QuizView(state, state.quiz)
                 left = state.quiz.seconds_left(state.portal.clock())
                 if left is not None:
@@ -536,8 +594,12 @@ class LearnerApp(ipywidgets.VBox):
             self.ticker.start(lambda: state.check_result() is True, state.give_up)
         else:
             view = ResultView(state)
-        self.screen = view
+        old, self.screen = self.screen, view
         self.body.children = [view]
+        kept = [view, *self._quiz_views.values()]
+        if old is not None and not any(old is widget for widget in kept):
+            gone.append(old)
+        close_tree(*gone)
 
 
 # ---------------------------------------------------------------- entry point
@@ -602,6 +664,8 @@ __all__ = [
     "OffersView",
     "QuizView",
     "ResultView",
+    "close_tree",
     "learner_app",
     "later",
+    "widget_tree",
 ]

@@ -380,6 +380,11 @@ class AppState(traitlets.HasTraits):
             self._quizzes.clear()
             self._go("login")
 
+    def kept_quiz(self, attempt_id: int) -> QuizState | None:
+        """The responses kept for an attempt still open in this session; None once it is submitted, its time is up,
+        or the learner has logged out (the app then closes the attempt's screen)."""
+        return self._quizzes.get(attempt_id)
+
     # ------------------------------------------------------------ the list
     def _list(self) -> None:
         rows = []

@@ -134,6 +134,7 @@ def test_a_wrong_code_all_wrong_answers_and_no_second_attempt(site, page, browse
     base, kit = site
     log_in(page, base, "hv-002", "zzzz-zzzz", wait=False)
     page.locator(".hoctap-message", has_text="Mã học viên hoặc mã truy cập không đúng.").wait_for()
+    assert page.locator(".hoctap-login-code input").input_value() == ""  # a refused code does not stay typed
     page.locator(".hoctap-login-code input").fill(kit.codes["hv-002"])
     page.locator(".hoctap-login-submit").click()
     page.locator(".hoctap-offers").wait_for()

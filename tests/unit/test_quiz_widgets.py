@@ -13,13 +13,16 @@ import threading
 import time
 
 import pytest
+from ipywidgets.widgets.widget import _instances as LIVE  # the registry `request_states` reads: model id → widget
 
 from hoctap.errors import HoctapError
 from hoctap.evaluation import Evaluation, evaluation, rating_label
 from hoctap.grader import Grader
+from hoctap.roster import Learner as RosterLearner
+from hoctap.roster_import import import_roster, read_codes_file
 from tests.quiz_kit import CLOSED, COMMITMENT, QUIZ, RATING_SCALE, build_kit, grade_commitment, right_answers
 from tests.quiz_kit import wrong_answers as wrong_for
-from widgets.quiz import LearnerApp, LoopTicker, OffersView, QuizView, ResultView, learner_app
+from widgets.quiz import LearnerApp, LoginView, LoopTicker, OffersView, QuizView, ResultView, learner_app, widget_tree
 from widgets.quiz_state import (
     GAVE_UP,
     TIME_UP_SENT,
@@ -315,6 +318,7 @@ def test_a_quiz_all_right_through_the_widgets(kit):
     view.submit.click()
     view.confirm.yes.click()
     assert app.state.screen == "grading" and "Đang chấm bài…" in app.screen.text.value
+    assert all(w.comm is None for w in widget_tree(view, view.confirm, view.actions)), "a submitted quiz is closed"
     assert ticker.tick() is False  # not graded yet: keep polling
 
     assert kit.grader.run_once().graded == 1
@@ -469,3 +473,80 @@ print(json.dumps(sorted(m for m in ("pandas", "nbgrader", "lark", "rfc3987_synta
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+# ---------------------------------------------------------------- what the kernel keeps after a screen is gone
+
+
+def live_states_holding(text: str) -> list[str]:
+    """'ModelName.trait' of every live widget whose state (what `request_states` sends) contains `text`."""
+    found = []
+    for widget in list(LIVE.values()):
+        for key, value in widget.get_state().items():
+            if text in json.dumps(value, ensure_ascii=False, default=str):
+                found.append(f"{widget._model_name}.{key}")
+    return found
+
+
+def new_learner(kit, tmp_path, learner_id: str) -> str:
+    """A learner of the kit's roster that no other test uses (added to its gradebook); returns the access code."""
+    codes = tmp_path / "codes.csv"
+    import_roster([RosterLearner(learner_id, "Đỗ Thị Hoa", "Chi bộ Văn phòng", "dang-vien")], kit.course.db_url, codes)
+    return read_codes_file(codes)[learner_id][-1]
+
+
+def log_in_with_widgets(app: LearnerApp, learner_id: str, code: str) -> LoginView:
+    login = app.screen
+    assert isinstance(login, LoginView)
+    login.student.value, login.code.value = learner_id, code
+    login.submit.click()
+    return login
+
+
+@pytest.mark.slow
+def test_no_live_widget_holds_the_access_code_after_login_or_logout(kit, tmp_path):
+    code = new_learner(kit, tmp_path, "hv-101")
+    app = learner_app(str(kit.course.root), clock=kit.clock, ticker=HandTicker(), alarm=HandAlarm())
+    app.screen.student.value, app.screen.code.value = "hv-101", "sai-ma-hv101"
+    assert live_states_holding("sai-ma-hv101") == ["PasswordModel.value"]  # the search sees a typed code
+    app.screen.submit.click()
+    assert app.state.screen == "login" and live_states_holding("sai-ma-hv101") == []  # a refused code is cleared
+
+    login = log_in_with_widgets(app, "hv-101", code)
+    assert app.state.screen == "offers", app.state.message
+    assert live_states_holding(code) == []
+    assert login.comm is None and login.code.comm is None and login.code.value == ""  # closed, and emptied first
+    assert live_states_holding("Đỗ Thị Hoa") == ["HTMLModel.value"]  # the list's heading
+
+    app.screen.logout.click()
+    assert app.state.screen == "login" and app.state.learner is None and app.state.rows == []
+    assert (app.screen.student.value, app.screen.code.value) == ("", "")
+    assert live_states_holding(code) == [] and live_states_holding("Đỗ Thị Hoa") == []  # nothing shown is left
+    assert live_states_holding("hv-101") == []
+
+
+@pytest.mark.slow
+def test_leaving_screens_closes_their_widgets_and_nothing_piles_up(kit, tmp_path):
+    """login → list → quiz → back → list → logout, 20 times: the live widgets are the app's own after each round."""
+    code = new_learner(kit, tmp_path, "hv-102")
+    before = set(LIVE)
+    app = learner_app(str(kit.course.root), clock=kit.clock, ticker=HandTicker(), alarm=HandAlarm())
+    after_rounds = []
+    on_quiz = []
+    for _ in range(20):
+        log_in_with_widgets(app, "hv-102", code)
+        card(app, QUIZ).start.click()
+        view = app.screen
+        assert isinstance(view, QuizView), app.state.message
+        answer_with_widgets(view, right_answers(kit.topic, view.quiz.questions[:1]))
+        view.back.click()
+        card(app, QUIZ).start.click()  # "Làm tiếp": the same view, the answer kept
+        assert app.screen is view and view.progress.value == "Đã trả lời 1/4 câu"
+        on_quiz.append(len(set(LIVE) - before))
+        view.back.click()
+        assert view.comm is not None  # kept while the attempt is open
+        app.screen.logout.click()
+        assert app.state.screen == "login" and view.comm is None  # closed on logout
+        after_rounds.append(len(set(LIVE) - before))
+    assert len(set(after_rounds)) == 1 and len(set(on_quiz)) == 1, (after_rounds, on_quiz)
+    assert set(LIVE) - before == {w.model_id for w in widget_tree(app)}, "a widget lives outside the app"
