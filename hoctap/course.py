@@ -119,6 +119,8 @@ class Course:
         # nbgrader's feedback shows the autograded notebook as is: hidden tests, and tracebacks that quote the line
         # holding the key. Feedback keeps each cell's score and drops both (a quiz has no other output to show).
         c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ClearOutput, CSSHTMLHeaderPreprocessor]
+        # The feedback page is a file people open from disk: learners' words as text, the page cut to an allow-list.
+        c.GenerateFeedback.exporter_class = "hoctap.safe_exporters.FeedbackExporter"
         c.NbGraderAPI.timezone = DEFAULT_TIMEZONE
         if warm:
             from nbconvert.preprocessors import ClearMetadataPreprocessor

@@ -1,5 +1,7 @@
 """The report as one printable HTML page: self-contained (inline CSS and SVG, no script, no external URL), every
-text escaped, one section per page when printed.
+text escaped (names and answers come from learners and imported files), a policy in its head that lets no script
+run, one section per page when printed. Only tags and attributes of the kit's allow-list are written
+(`html_allowlist.disallowed(page)` is [], which the report's tests check).
 
     html_text = render(gather(engine, period(year=2021), now))
 
@@ -17,6 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .cells import visible
+from .html_allowlist import CSP_META
 from .progress import AUTOGRADED
 from .progress_export import naive_local
 from .progress_labels import LABELS, TABLE_TITLES
@@ -68,6 +72,7 @@ def render(report: Report) -> str:
         '<html lang="vi">',
         "<head>",
         '<meta charset="utf-8">',
+        CSP_META,  # no script runs, nothing is fetched: the second wall behind the escaping
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_esc(report.title)}</title>",
         f"<style>{STYLE}</style>",
@@ -171,7 +176,9 @@ def _text(value) -> str:
 
 
 def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Escaped, with stored control characters shown and lone surrogates replaced (`cells.visible`): the page must
+    encode as UTF-8 and lose nothing a reader needs."""
+    return html.escape(visible(str(text)), quote=True)
 
 
 # ------------------------------------------------------------------ charts

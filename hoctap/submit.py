@@ -3,9 +3,12 @@
 Answers are data: each is checked against the question's shape (an option id, a list of option ids, a
 bool, a text, a {left: target} map or an ordered list), then written into the release notebook's answer
 cell as a Python literal (`repr`, proven by `ast.literal_eval` to read back as the same value), never
-pasted into code. The notebook, `answers.json` and nbgrader's `timestamp.txt` are written to a temporary
-folder and renamed into `attempts/<learner>/<assessment>/<n>/` in one step, so a crash leaves either the
-whole attempt or nothing. The grader copies an attempt into nbgrader's `submitted/` when it grades it.
+pasted into code. Text answers may hold no control character but tab and line breaks (`check_text`).
+
+What was submitted is stored with the attempt's row in the database, in the same step that marks it submitted
+(`attempts.Attempts.mark_submitted`); the grader rebuilds the notebook from there. A copy — the notebook,
+`answers.json` and nbgrader's `timestamp.txt` — is written to a temporary folder and renamed into
+`attempts/<learner>/<assessment>/<n>/` in one step, replacing any copy a crashed try left.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import ast
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -75,6 +79,7 @@ def check_response(question: dict, response: Any) -> Any:
             )
         if not response.strip():
             return None
+        check_text(response, "câu trả lời")
     elif kind == "matching":
         if not (isinstance(response, dict) and all(k in options and v in targets for k, v in response.items())):
             raise bad("ánh xạ {mã vế trái: mã vế phải}")
@@ -91,6 +96,25 @@ def check_commitment(text: Any) -> str:
         raise SubmissionError("bản cam kết đang trống: hãy viết nội dung trước khi nộp")
     if len(text) > MAX_COMMITMENT:
         raise SubmissionError(f"bản cam kết dài {len(text):,} ký tự, quá giới hạn {MAX_COMMITMENT:,} ký tự")
+    return check_text(text, "bản cam kết")
+
+
+# C0 controls but tab and line breaks, DEL, C1 controls, surrogates (a lone one cannot be written as UTF-8) and the
+# non-characters U+FFFE/U+FFFF: no keyboard types them; a paste from Word brings U+000B, a crafted request anything.
+_UNTYPABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_text(text: str, what: str) -> str:
+    """`text` as typed, or SubmissionError naming the first character no keyboard types and where it stands."""
+    found = _UNTYPABLE.search(text)
+    if found is not None:
+        code = ord(found.group())
+        line = text.count("\n", 0, found.start()) + 1
+        hint = " (dấu ngắt dòng của Word: gõ Enter thay cho nó)" if code == 0x0B else ""
+        raise SubmissionError(
+            f"{what} có ký tự điều khiển U+{code:04X} ở dòng {line}{hint}: xoá ký tự đó (thường do dán từ tệp khác) "
+            "rồi nộp lại"
+        )
     return text
 
 
@@ -123,32 +147,45 @@ def fill_quiz(release: nbformat.NotebookNode, by_slot: dict[int, dict]) -> nbfor
 
 
 def fill_commitment(release: nbformat.NotebookNode, text: str) -> nbformat.NotebookNode:
-    """A copy of the release notebook with the learner's text as the commitment cell (markdown: no code)."""
+    """A copy of the release notebook with the learner's text as the commitment cell: a markdown cell (no code) that
+    holds the text as inert HTML (`learner_text`), because nbgrader renders it with raw HTML on the instructor's
+    origin."""
     import nbformat
+
+    from .learner_text import inert_markdown
 
     nb = nbformat.from_dict(json.loads(json.dumps(release)))
     cell = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "commitment")
-    cell.source = text
+    cell.source = inert_markdown(text)
     return nb
 
 
 def write_attempt(folder: Path, notebook_name: str, nb: nbformat.NotebookNode, answers: Any, when: dt.datetime) -> Path:
-    """Write the attempt folder atomically: notebook, answers.json, timestamp.txt; refuse to overwrite."""
-    if folder.exists():
-        raise SubmissionError(f"{folder}: lần làm bài này đã được lưu")
+    """Write the attempt folder atomically: notebook, answers.json, timestamp.txt. A folder already there (a copy
+    from a try that crashed, or written again) is replaced in one step: the database says what was submitted."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
     try:
         import nbformat
 
         _write(staging / notebook_name, nbformat.writes(nb) + "\n")
         _write(staging / "answers.json", json.dumps(answers, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-        _write(staging / "timestamp.txt", when.astimezone(dt.UTC).strftime(TIMESTAMP_FORMAT))
+        _write(staging / "timestamp.txt", timestamp_text(when))
+        if folder.exists():
+            os.rename(folder, old)
         os.rename(staging, folder)  # one step: the attempt is all there or not there
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
     return folder
+
+
+def timestamp_text(when: dt.datetime) -> str:
+    """A submission's time as nbgrader writes and reads `timestamp.txt`."""
+    return when.astimezone(dt.UTC).strftime(TIMESTAMP_FORMAT)
 
 
 def _write(path: Path, text: str) -> None:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-import re
 from collections.abc import Iterable, Sequence
+
+from .cells import visible
 
 NAMESPACE = "http://www.w3.org/2000/svg"
 PALETTE = ("#2e7d32", "#f9a825", "#c62828", "#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#5d4037", "#546e7a")
@@ -29,15 +30,13 @@ TITLE_SIZE, TEXT_SIZE, SMALL_SIZE = 15, 12, 11
 ROW, BAR = 24, 16  # a bar chart's row height and bar thickness
 CHAR = 0.58  # a character's width, in font sizes (an estimate: no font metrics in a pure function)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
 
 # ------------------------------------------------------------------ text and numbers
 
 
 def _esc(text: object) -> str:
-    """Text safe in SVG/XML: escaped, and without the control characters XML cannot hold."""
-    return html.escape(_CONTROL.sub("", str(text)), quote=True)
+    """Text safe in SVG/XML: escaped, the control characters XML cannot hold shown as symbols (`cells.visible`)."""
+    return html.escape(visible(str(text)), quote=True)
 
 
 def _fit(text: str, width: float, size: int = TEXT_SIZE) -> str:

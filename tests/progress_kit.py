@@ -32,7 +32,7 @@ from hoctap.roster_import import import_roster, read_codes_file
 from hoctap.topic import Topic, load_topic
 from tests.quiz_kit import COMMITMENT as MINI_COMMITMENT
 from tests.quiz_kit import QUIZ as MINI_QUIZ
-from tests.quiz_kit import quiz_spec
+from tests.quiz_kit import quiz_spec, set_student_name
 from tests.specs import write_source, write_spec
 
 TOPIC_2021 = "2021-chuyen-de-toan-khoa"
@@ -50,11 +50,12 @@ VP, SGD, LQD, TP = (
     "Trường THPT Lê Quý Đôn",
     "Đảng ủy xã Tân Phong",
 )
+EVIL_ID, EVIL_NAME = "pk-04", "<script>alert(1)</script>"
 LEARNERS = [
     RosterLearner("pk-01", "Nguyễn Văn Hùng", VP, "can-bo-chu-chot"),
     RosterLearner("pk-02", "Trần Thị Thu Hà", VP, "dang-vien"),
     RosterLearner("pk-03", "Lê Minh Tuấn", VP, "dang-vien"),
-    RosterLearner("pk-04", "<script>alert(1)</script>", VP, "khong-dang-vien"),
+    RosterLearner("pk-04", "Phạm Văn Đức", VP, "khong-dang-vien"),  # renamed to EVIL_NAME after the import
     RosterLearner("pk-05", "Đỗ Thanh Bình", SGD, "can-bo-chu-chot"),
     RosterLearner("pk-06", "Lý Mai Anh", SGD, "dang-vien"),
     RosterLearner("pk-07", "Ngô Văn Nam", SGD, "dang-vien"),
@@ -188,6 +189,9 @@ def build_progress_kit(home: Path, db_url: str | None = None, seed: int = 2021) 
         course.release(assessment_id)
     codes_file = home / "codes.csv"
     import_roster(LEARNERS, course.db_url, codes_file)
+    # A name with markup, as `nbgrader db student add` would leave it (the kit's import refuses it): every table,
+    # page and export must show it as text.
+    set_student_name(course, EVIL_ID, EVIL_NAME, None)
     codes = {learner_id: row[-1] for learner_id, row in read_codes_file(codes_file).items()}
     clock = Clock(ON_TIME_DAY)
     portal = Portal(course, clock=clock)

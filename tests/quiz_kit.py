@@ -27,9 +27,10 @@ QUIZ, CLOSED, COMMITMENT = "2030-kiem-tra", "2030-kiem-tra-da-dong", "2030-cam-k
 LEARNERS = [
     RosterLearner("hv-001", "Nguyễn Văn An", "Chi bộ Văn phòng", "dang-vien"),
     RosterLearner("hv-002", "Trần Thị Bình", "Chi bộ Văn phòng", "dang-vien"),
-    RosterLearner("hv-003", "Lê Văn <b>Cường</b>", "Chi bộ Văn phòng", "dang-vien"),
+    RosterLearner("hv-003", "Lê Văn Cường", "Chi bộ Văn phòng", "dang-vien"),
     RosterLearner("hv-004", "Phạm Thị Dung", "Chi bộ Văn phòng", "dang-vien"),
 ]
+HOSTILE_FIRST_NAME = "<b>Cường</b>"  # hv-003's name in nbgrader's table (see build_kit)
 RATING_SCALE = [
     {"id": "xuat-sac", "label": "Hoàn thành xuất sắc", "points": 10},
     {"id": "tot", "label": "Hoàn thành tốt", "points": 8},
@@ -114,11 +115,20 @@ def build_kit(home: Path, with_app: bool = True, db_url: str | None = None) -> K
     codes_file.parent.mkdir(parents=True, exist_ok=True)
     import_roster(LEARNERS, course.db_url, codes_file)
     codes = {learner_id: row[-1] for learner_id, row in read_codes_file(codes_file).items()}
+    # A name with markup, as `nbgrader db student add` (or an import before the kit refused markup) would leave it:
+    # every page must still show it as text.
+    set_student_name(course, "hv-003", HOSTILE_FIRST_NAME, "Lê Văn")
     if with_app:
         site = Layout(home).notebooks / "learner"
         site.mkdir(parents=True, exist_ok=True)
         shutil.copy(APP_NOTEBOOK, site / "quiz.ipynb")
     return Kit(home, course, topic, codes)
+
+
+def set_student_name(course: Course, learner_id: str, first_name: str, last_name: str) -> None:
+    """Write a learner's name straight into nbgrader's student table, past the kit's roster checks."""
+    with course.gradebook() as gb:
+        gb.update_or_create_student(learner_id, first_name=first_name, last_name=last_name)
 
 
 def right_answers(topic: Topic, questions: list[dict]) -> dict:

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 
 import ipywidgets
 
+from hoctap.cells import visible
+
 # Class names the browser tests rely on live in the modules that add them; these two are shared.
 BASE_CLASS = "hoctap"
 STYLE_CLASS = "hoctap-style"
@@ -223,8 +225,9 @@ def dress(box: ipywidgets.Box, name: str, children: Iterable[ipywidgets.Widget])
 
 
 def esc(text: object) -> str:
-    """Spec text made safe for an HTML widget (quotes too: it may land in an attribute)."""
-    return html.escape(str(text), quote=True)
+    """Text made safe for an HTML widget (quotes too: it may land in an attribute). Stored learner text may hold
+    control characters or a lone surrogate, which the kernel's message encoder refuses: `visible` shows them."""
+    return html.escape(visible(str(text)), quote=True)
 
 
 def cite_text(cite: str) -> str:

@@ -29,14 +29,14 @@ from hoctap.progress import unit_table
 from hoctap.progress_queries import Filters
 from hoctap.serve import Server, start_lab, stop, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
-from tests.progress_kit import TOPIC_2021
+from tests.progress_kit import EVIL_ID, TOPIC_2021
+from tests.progress_kit import EVIL_NAME as EVIL
 from tests.servers import is_local, pick_free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = "voila/render/notebooks/instructor/progress.ipynb"
-EVIL_ID, EVIL = "pk-04", "<script>alert(1)</script>"
 # The learners' Voila must answer none of these with the dashboard or the gradebook.
 LEARNER_REFUSED = [  # 404, but 403 from the static file handlers (see the test)
     "/voila/render/../instructor/progress.ipynb",

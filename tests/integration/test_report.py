@@ -4,6 +4,8 @@ and the page agree with the progress tables computed directly, names are escaped
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from html.parser import HTMLParser
@@ -15,6 +17,7 @@ from hoctap.catalog import select_topics
 from hoctap.cli import main
 from hoctap.database import engine_for
 from hoctap.errors import HoctapError
+from hoctap.html_allowlist import disallowed
 from hoctap.progress import (
     assessment_table,
     commitment_table,
@@ -23,7 +26,16 @@ from hoctap.progress import (
     unit_table,
 )
 from hoctap.progress_labels import LABELS
-from hoctap.report import NO_DATA, NO_SUBMISSIONS, NO_TOPIC, period, summary_table, write_report
+from hoctap.report import (
+    NO_DATA,
+    NO_SUBMISSIONS,
+    NO_TOPIC,
+    gather,
+    period,
+    summary_table,
+    workbook_bytes,
+    write_report,
+)
 from hoctap.svg_charts import NAMESPACE
 from tests.progress_kit import AFTER_ALL, LEARNERS, TOPIC_2021
 
@@ -183,6 +195,21 @@ def test_learner_and_question_sheets_hold_every_row(kit, engine, yearly):
     assert all(isinstance(n, int) for n in graded.values())  # a count, not yes/no
 
 
+def test_workbook_keeps_stored_control_characters_visible_and_formulas_as_text(kit, engine):
+    # Answers as a gradebook may hold them: Word's line break, NUL, formulas, a lone surrogate (older stored JSON).
+    stored = ["dòng 1\x0bdòng 2", "\x00", "a;=1+1", "=1+1", "-2", "x\ud800y"]
+    written = ["dòng 1␋dòng 2", "␀", "a;'=1+1", "'=1+1", "'-2", "x\ufffdy"]
+    report = gather(engine, period(year=2021), AFTER_ALL)
+    options = report.tables["option"].copy()
+    options.loc[options.index[: len(stored)], "option"] = stored
+    report.tables["option"] = options
+    ws = openpyxl.load_workbook(io.BytesIO(workbook_bytes(report)))["Tỉ lệ chọn từng phương án"]
+    column = [c.value for c in ws[1]].index(LABELS["option"]) + 1
+    cells = [ws.cell(row=r, column=column) for r in range(2, len(stored) + 2)]
+    assert [c.value for c in cells] == written  # shown, not dropped: the answer keeps its meaning
+    assert {c.data_type for c in cells} == {"s"}  # text, never a formula
+
+
 class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -208,7 +235,9 @@ def test_page_is_self_contained_and_escaped(yearly):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
     assert any(EVIL in chunk for chunk in page.text)  # shown as text
     assert "<svg" in raw and page.tags.count("svg") >= 4 and page.tags.count("table") >= 9
-    assert raw.replace(NAMESPACE, "").lower().count("http") == 0
+    assert re.findall(r"\bhttps?:", raw.replace(NAMESPACE, ""), re.I) == []  # no URL but SVG's namespace
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in raw  # no script may run
+    assert disallowed(raw) == []  # only the allow-list's tags and attributes: nothing for the pass to take out
     assert not [name for name, _ in page.attrs if name in ("src", "srcset") or name.startswith("on")]
     assert "@media print" in raw and "break-before: page" in raw
     text = " ".join(page.text)

@@ -2,16 +2,19 @@
 
 import ast
 import datetime as dt
+import html
 import json
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from hoctap.learner_text import CLOSE, OPEN, inert_markdown, is_inert
 from hoctap.submit import (
     MAX_COMMITMENT,
     SubmissionError,
     check_commitment,
+    check_response,
     fill_commitment,
     fill_quiz,
     quiz_answers,
@@ -94,11 +97,40 @@ def test_commitment_limits_and_text_cell():
     with pytest.raises(SubmissionError, match="quá giới hạn"):
         check_commitment("x" * (MAX_COMMITMENT + 1))
     nb = new_notebook(cells=[new_markdown_cell("stub", metadata={"nbgrader": {"grade_id": "commitment"}})])
-    text = "Tôi cam kết <b>học tập</b> và làm theo."
-    assert fill_commitment(nb, check_commitment(text)).cells[0].source == text
+    text = "Tôi cam kết <b>học tập</b> và làm theo.\n\n[link](javascript:alert(1)) $x$"
+    source = fill_commitment(nb, check_commitment(text)).cells[0].source
+    assert is_inert(source) and source == inert_markdown(text)  # markdown that renders as the text, nothing else
+    assert "<b>" not in source and "\n" not in source and "](" not in source and "$" not in source
+    assert html.unescape(source.removeprefix(OPEN).removesuffix(CLOSE)) == text  # nothing of it lost
 
 
-def test_attempt_folder_is_written_whole_and_never_overwritten(tmp_path):
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Dòng một\x0bdòng hai", "U\\+000B ở dòng 1 \\(dấu ngắt dòng của Word"),
+        ("Một\nHai\x00", "U\\+0000 ở dòng 2"),
+        ("Gửi \ud800", "U\\+D800"),
+        ("Chuông \x07", "U\\+0007"),
+        ("C1 \x9b", "U\\+009B"),
+    ],
+)
+def test_text_with_a_character_no_keyboard_types_is_refused_naming_it_and_its_line(text, words):
+    with pytest.raises(SubmissionError, match=words):
+        check_commitment(text)
+    with pytest.raises(SubmissionError, match=words.replace("bản cam kết", "câu trả lời")):
+        check_response({"type": "short-text"}, text)
+    assert check_commitment("Tab\tvà\r\nxuống dòng") == "Tab\tvà\r\nxuống dòng"  # what keyboards type stays
+
+
+def test_the_grader_and_the_page_read_the_same_text():
+    for text in ("a & b < c > d", "' \" ` * _ [ ] { } | ~ # $ \\", "xuống\r\ndòng\rcũ\nmới", "khoá\u0301"):
+        source = inert_markdown(text)
+        assert is_inert(source)
+        shown = html.unescape(source.removeprefix(OPEN).removesuffix(CLOSE))
+        assert shown == text.replace("\r\n", "\n").replace("\r", "\n")  # line breaks all shown as one kind
+
+
+def test_attempt_folder_is_written_whole_and_replaced_whole(tmp_path):
     folder = tmp_path / "attempts" / "tn-0001" / "quiz" / "1"
     when = dt.datetime(2030, 6, 1, 1, 2, 3, tzinfo=dt.UTC)
     write_attempt(folder, "quiz.ipynb", release(), GOOD, when)
@@ -106,6 +138,8 @@ def test_attempt_folder_is_written_whole_and_never_overwritten(tmp_path):
     assert json.loads((folder / "answers.json").read_text(encoding="utf-8")) == GOOD
     assert (folder / "timestamp.txt").read_text() == "2030-06-01 01:02:03.000000 UTC"
     nbformat.validate(nbformat.read(folder / "quiz.ipynb", as_version=4))
-    with pytest.raises(SubmissionError, match="đã được lưu"):
-        write_attempt(folder, "quiz.ipynb", release(), {}, when)
-    assert [p.name for p in folder.parent.iterdir()] == ["1"]  # no staging folder left behind
+    later = {"q-x": "b"}  # the copy a crashed try left is replaced whole: the database says what was submitted
+    write_attempt(folder, "quiz.ipynb", release(), later, when + dt.timedelta(minutes=1))
+    assert json.loads((folder / "answers.json").read_text(encoding="utf-8")) == later
+    assert (folder / "timestamp.txt").read_text() == "2030-06-01 01:03:03.000000 UTC"
+    assert [p.name for p in folder.parent.iterdir()] == ["1"]  # no staging or old folder left behind
