@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from .database import create_missing
+from .database import add_missing_columns, create_missing
 from .errors import HoctapError
 
 metadata = MetaData()
@@ -52,6 +52,7 @@ attempt_table = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("picks", Text, nullable=False, doc="JSON: the questions and option orders this attempt shows"),
     Column("draft", Text, doc="a commitment's saved draft"),
+    Column("answers", Text, doc="JSON: what was submitted, written in the same step as the status (the truth)"),
     Column("status", String(16), nullable=False, default=OPEN),
     Column("submitted_at", DateTime(timezone=True)),
     Column("late", Boolean, nullable=False, default=False),
@@ -68,8 +69,10 @@ attempt_table = Table(
 
 
 def create_tables(engine: Engine) -> None:
-    """Create the table if missing; many processes may try at once on a new database (`create_missing`)."""
+    """Create the table if missing; many processes may try at once on a new database (`create_missing`). A table
+    made by an earlier version gets the columns added since (`add_missing_columns`)."""
     create_missing(metadata, engine)
+    add_missing_columns(engine, attempt_table)
 
 
 class AttemptError(HoctapError):
@@ -85,6 +88,7 @@ class Attempt:
     started_at: dt.datetime
     picks: list
     draft: str | None
+    answers: dict | None  # None until submitted (and for attempts submitted before the kit stored them here)
     status: str
     submitted_at: dt.datetime | None
     late: bool
@@ -103,6 +107,7 @@ class Attempt:
             _aware(m["started_at"]),
             json.loads(m["picks"]),
             m["draft"],
+            json.loads(m["answers"]) if m["answers"] else None,
             m["status"],
             _aware(m["submitted_at"]),
             bool(m["late"]),
@@ -178,13 +183,19 @@ class Attempts:
         if not done:
             raise AttemptError("bài đã nộp: không lưu nháp được nữa")
 
-    def mark_submitted(self, attempt_id: int, now: dt.datetime, late: bool) -> None:
-        """open → submitted, once: a second submit of the same attempt is refused."""
+    def mark_submitted(self, attempt_id: int, now: dt.datetime, late: bool, answers: dict) -> None:
+        """open → submitted with its answers, in one statement: the submission is there whole or not at all, and
+        of two submits of the same attempt (two tabs) exactly one wins; the other is refused."""
         with self.engine.begin() as db:
             done = db.execute(
                 update(attempt_table)
                 .where(attempt_table.c.id == attempt_id, attempt_table.c.status == OPEN)
-                .values(status=SUBMITTED, submitted_at=_utc(now), late=late)
+                .values(
+                    status=SUBMITTED,
+                    submitted_at=_utc(now),
+                    late=late,
+                    answers=json.dumps(answers, ensure_ascii=False, sort_keys=True),
+                )
             ).rowcount
         if not done:
             raise AttemptError("lần làm bài này đã được nộp")

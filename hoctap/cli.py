@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -58,7 +59,10 @@ def _build(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
-    return serve(host=args.host, learner_port=args.learner_port, lab_port=args.lab_port, only=args.only)
+    extra = [f"--LearnerKernelManager.max_kernels={args.max_kernels}"] if args.max_kernels else []
+    return serve(
+        host=args.host, learner_port=args.learner_port, lab_port=args.lab_port, only=args.only, learner_args=extra
+    )
 
 
 def _topics(topic_id: str | None):
@@ -124,12 +128,9 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _submit(args: argparse.Namespace) -> int:
     """Answers from paper: the same checks and path as the learner app, at the time the paper was handed in."""
-    import datetime as dt
     import json
 
-    from .errors import HoctapError
-    from .portal import Portal
-    from .storage import now_utc
+    from .portal import Portal, release_metadata
 
     try:
         answers = json.loads(args.answers.read_text(encoding="utf-8"))
@@ -137,35 +138,40 @@ def _submit(args: argparse.Namespace) -> int:
         raise HoctapError(f"{args.answers}: không đọc được answers.json ({error})") from None
     if not isinstance(answers, dict):
         raise HoctapError(f"{args.answers}: answers.json phải là một ánh xạ {{mã câu hỏi: câu trả lời}}")
-    at = dt.datetime.fromisoformat(args.at) if args.at else now_utc()
-    portal = Portal(_course(), clock=lambda: at)
+    course = _course()
+    zone = release_metadata(course, args.assessment)["timezone"]
+    at = _moment(args.at, zone, "--at") if args.at else None
+    portal = Portal(course) if at is None else Portal(course, clock=lambda: at)
     learner = portal.learner(args.learner)
     if learner is None:
         raise HoctapError(
             f"không có học viên '{args.learner}' trong danh sách; nhập danh sách trước (hoctap roster import)"
         )
-    paper = None if "text" in answers and len(answers) == 1 else list(answers)
-    sitting = portal.start(learner, args.assessment, questions=paper)
-    attempt = portal.submit(learner, sitting.attempt.id, answers)
+    try:
+        attempt = portal.submit_paper(learner, args.assessment, answers)
+    except HoctapError as error:
+        raise HoctapError(f"{args.answers}: {error}") from None
     late = " (nộp muộn / late)" if attempt.late else ""
     print(f"đã nộp lần {attempt.number} của {learner.id} cho {args.assessment}{late}; chạy `hoctap grade` để chấm")
     return 0
 
 
-def _moment(text: str | None):
-    """`--at 2022-01-15` / `2022-01-15T08:00+07:00`: the moment the tables are as of (default: now)."""
+def _moment(text: str | None, zone: str = "Asia/Ho_Chi_Minh", option: str = "--at"):
+    """`2022-01-15` / `2022-01-15T08:00` / `2022-01-15T08:00+07:00`: a moment; without an offset, in `zone` (the
+    topic's). None when not given."""
     import datetime as dt
     from zoneinfo import ZoneInfo
 
     if not text:
         return None
     try:
-        moment = dt.datetime.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise HoctapError(
-            f"--at: không hiểu thời điểm {text!r}; viết như 2022-01-15 hoặc 2022-01-15T08:00+07:00"
+            f"{option}: không hiểu thời điểm {text!r}; viết như 2022-01-15, 2022-01-15T08:00 hoặc "
+            "2022-01-15T08:00+07:00 (giờ và phút hai chữ số)"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
 
 
 def _gradebook_engine():
@@ -298,6 +304,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--learner-port", type=int, default=8866)
     serve.add_argument("--lab-port", type=int, default=8888)
     serve.add_argument("--only", choices=["learner", "lab"], default=None)
+    serve.add_argument(
+        "--max-kernels",
+        type=int,
+        default=None,
+        help="số nhân (kernel) tối đa của máy chủ học viên, kể cả nhân chờ sẵn (mặc định 300); quá số này học viên "
+        "thấy trang “Máy chủ đang bận”",
+    )
     serve.set_defaults(run=_serve)
     return top
 
@@ -315,6 +328,35 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug or an unforeseen input: one line for the person, the traceback in the log
+        if os.environ.get("HOCTAP_DEBUG") == "1":
+            raise
+        where = _log_traceback(argv if argv is not None else sys.argv[1:])
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        print(
+            f"lỗi không lường trước ({type(exc).__name__}{': ' + first if first else ''}); chi tiết ghi ở {where} — "
+            "hãy gửi tệp này cho người phụ trách kỹ thuật / unexpected error, details in that file",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _log_traceback(argv: list[str]) -> str:
+    """Append the current exception's traceback to `var/log/hoctap-errors.log` of the kit; where it went."""
+    import datetime as dt
+    import traceback
+
+    try:
+        from .catalog import layout
+
+        path = layout().root / "var" / "log" / "hoctap-errors.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8", errors="backslashreplace") as log:
+            log.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} hoctap {' '.join(argv)}\n")
+            log.write(traceback.format_exc())
+        return str(path)
+    except Exception:  # noqa: BLE001 - no log to write: say so, still in one line
+        return "(không ghi được nhật ký; chạy lại với HOCTAP_DEBUG=1 để xem)"
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
@@ -43,3 +43,19 @@ def create_missing(metadata: MetaData, engine: Engine) -> None:
         if "already exists" not in str(error) and "pg_type_typname_nsp_index" not in str(error):
             raise
         metadata.create_all(engine)  # anything still missing (indexes) is created now, the race being over
+
+
+def add_missing_columns(engine: Engine, table: Table) -> None:
+    """Add the nullable columns of `table` that its table in the database lacks (made by an earlier version of the
+    kit). Two processes may race: the loser finds the column there, which is what it wanted."""
+    present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+    for column in table.columns:
+        if column.name in present or not column.nullable:
+            continue
+        kind = column.type.compile(dialect=engine.dialect)
+        try:
+            with engine.begin() as db:
+                db.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+        except (OperationalError, ProgrammingError) as error:
+            if column.name not in {c["name"] for c in inspect(engine).get_columns(table.name)}:
+                raise error

@@ -25,15 +25,25 @@ def seed_of(learner: str, assessment: str, attempt: int) -> str:
     return f"hoctap|{learner}|{assessment}|{attempt}"
 
 
-def draw(metadata: dict, learner: str, assessment: str, attempt: int) -> list[Pick]:
-    """The questions and option orders of one attempt, from the release notebook's `hoctap` metadata."""
+def draw(
+    metadata: dict, learner: str, assessment: str, attempt: int, placed: dict[int, str] | None = None
+) -> list[Pick]:
+    """The questions and option orders of one attempt, from the release notebook's `hoctap` metadata.
+
+    `placed` (slot → question: answers typed in from paper) fixes those slots; the other slots of the same pool
+    are drawn from the rest of it, so no question is asked twice."""
     seed = seed_of(learner, assessment, attempt)
     rng = random.Random(seed)  # str seeds are hashed with SHA-512: stable across runs and machines
     questions = metadata["questions"]
+    placed = placed or {}
     picks: list[Pick] = []
     for candidates, group in groupby(metadata["slots"], key=lambda s: tuple(s["candidates"])):
         slots = list(group)
-        chosen = rng.sample(list(candidates), len(slots)) if len(candidates) > 1 else [candidates[0]] * len(slots)
+        taken = {s["slot"]: placed[s["slot"]] for s in slots if s["slot"] in placed}
+        free = [s for s in slots if s["slot"] not in taken]
+        pool = [c for c in candidates if c not in taken.values()]
+        drawn = iter(rng.sample(pool, len(free)) if len(candidates) > 1 else [candidates[0]] * len(free))
+        chosen = [taken[s["slot"]] if s["slot"] in taken else next(drawn) for s in slots]
         for slot, qid in zip(slots, chosen, strict=True):
             q = questions[qid]
             order = random.Random(f"{seed}|{qid}")

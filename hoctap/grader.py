@@ -1,7 +1,7 @@
 """Submitted attempts → nbgrader grades, feedback and the learner's result, each attempt exactly once.
 
 The queue is the attempts table (`Attempts.claim` is an UPDATE only one grader wins). For each attempt the
-grader rebuilds the submission from the release notebook and the stored `answers.json` — it never trusts a
+grader rebuilds the submission from the release notebook and the answers stored with the attempt — it never trusts a
 notebook a learner could have edited (an answer cell is code: a crafted one could redefine the check) —
 puts it in nbgrader's `submitted/<learner>/<assessment>/`, autogrades through nbgrader's Python API (which
 restores the hidden tests from the gradebook), generates nbgrader's feedback (hidden tests and outputs
@@ -36,7 +36,7 @@ from .course import Course
 from .database import engine_for
 from .errors import HoctapError
 from .storage import attempt_folder, now_utc, result_path
-from .submit import fill_commitment, fill_quiz, quiz_answers
+from .submit import fill_commitment, fill_quiz, quiz_answers, timestamp_text
 
 log = logging.getLogger("hoctap.grader")
 
@@ -122,9 +122,8 @@ class Grader:
     def grade(self, attempt: Attempt) -> None:
         release = nbformat.read(self.course.release_notebook(attempt.assessment_id), as_version=4)
         meta = release.metadata["hoctap"]
-        folder = attempt_folder(self.course, attempt.student_id, attempt.assessment_id, attempt.number)
-        answers = json.loads((folder / "answers.json").read_text(encoding="utf-8"))
-        score, max_score, slot_scores = self._autograde(attempt, release, meta, answers, folder)
+        answers = self._answers(attempt)
+        score, max_score, slot_scores = self._autograde(attempt, release, meta, answers)
         counted = self._counted(attempt, score, meta)
         if counted is not None:  # a better earlier attempt counts: the gradebook must hold it
             self._restore(counted, release, meta)
@@ -139,13 +138,21 @@ class Grader:
         except Exception as error:  # noqa: BLE001 - logged, never fatal
             log.warning("feedback for %s/%s not generated: %s", attempt.student_id, attempt.assessment_id, error)
 
-    def _autograde(self, attempt, release, meta, answers, folder) -> tuple[float, float, dict[str, tuple]]:
+    def _answers(self, attempt: Attempt) -> dict:
+        """What was submitted: the attempt's row (the truth), or, for an attempt submitted before the kit stored
+        answers there, the copy in its folder."""
+        if attempt.answers is not None:
+            return attempt.answers
+        folder = attempt_folder(self.course, attempt.student_id, attempt.assessment_id, attempt.number)
+        return json.loads((folder / "answers.json").read_text(encoding="utf-8"))
+
+    def _autograde(self, attempt, release, meta, answers) -> tuple[float, float, dict[str, tuple]]:
         """Autograde one attempt; its total, maximum and (score, max score) per grade cell ("slot-3": (1.0, 1.0))."""
         if meta["kind"] == "commitment":
             nb = fill_commitment(release, answers["text"])
         else:
             nb = fill_quiz(release, quiz_answers(meta, attempt.picks, answers))
-        self._place(attempt.student_id, attempt.assessment_id, nb, (folder / "timestamp.txt").read_text())
+        self._place(attempt.student_id, attempt.assessment_id, nb, timestamp_text(attempt.submitted_at))
         result = self.api.autograde(attempt.assessment_id, attempt.student_id, force=True, create=True)
         if not result.get("success"):
             raise GradingError((result.get("log") or result.get("error") or "").strip().splitlines()[-1:])
@@ -178,9 +185,7 @@ class Grader:
         return best if best is not None and best.score > score else None
 
     def _restore(self, counted: Attempt, release, meta) -> None:
-        folder = attempt_folder(self.course, counted.student_id, counted.assessment_id, counted.number)
-        answers = json.loads((folder / "answers.json").read_text(encoding="utf-8"))
-        self._autograde(counted, release, meta, answers, folder)
+        self._autograde(counted, release, meta, self._answers(counted))
 
     def _write_result(self, attempt, meta: dict, answers: dict, score: float, max_score: float, cells: dict) -> list:
         """The learner's own view of this attempt (nothing here is secret any more: the attempt is over); returns

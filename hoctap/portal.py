@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from .draw import draw
 from .errors import HoctapError
 from .storage import attempt_folder, now_utc, result_path
 from .submit import check_commitment, quiz_answers, write_attempt
+
+log = logging.getLogger("hoctap.portal")
 
 
 class RefusedError(HoctapError):
@@ -37,6 +40,7 @@ class Learner:
 
 
 FAILED_LOGIN_DELAY_S = 1.0  # a wrong code costs the guesser a second (on top of scrypt's own cost)
+MAX_ID, MAX_CODE = 128, 64  # what a login reads of each field: a megabyte typed in costs no more than a code
 
 
 @dataclass(frozen=True)
@@ -120,14 +124,17 @@ class Portal:
         return Learner(student_id, " ".join(p for p in (last, first) if p), unit, unit_id, role)
 
     def login(self, student_id: str, code: str) -> Learner:
-        """The learner whose roster id and access code these are; one vague refusal for any mistake."""
+        """The learner whose roster id and access code these are; one vague refusal for any mistake, which costs the
+        same for an id on the roster and one that is not (the code is always hashed: no "who exists" oracle)."""
         import time
 
         from .access import verify_code
 
-        student_id = (student_id or "").strip().lower()
+        student_id = (student_id or "").strip().lower()[:MAX_ID]
+        code = (code or "")[:MAX_CODE]
         learner = self.learner(student_id) if student_id else None
-        if learner is None or not verify_code(self.course.db_url, student_id, code or ""):
+        matches = verify_code(self.course.db_url, student_id, code)  # a dummy hash for an unknown id
+        if learner is None or not matches:
             time.sleep(FAILED_LOGIN_DELAY_S)
             raise RefusedError("mã học viên hoặc mã truy cập không đúng")
         return learner
@@ -143,7 +150,7 @@ class Portal:
             _Rules(meta),
             role=learner.role,
             unit=learner.unit_id,
-            now=self.clock(),
+            now=self._now(meta),
             attempts_used=used,
             timezone=meta["timezone"],
         )
@@ -168,7 +175,7 @@ class Portal:
         meta = release_metadata(self.course, assessment_id)
         attempts = self.attempts.of(learner.id, assessment_id)
         current = next((a for a in attempts if a.status == OPEN), None)
-        if current is not None and expired(current.started_at, meta["time_limit_minutes"], self.clock()):
+        if current is not None and expired(current.started_at, meta["time_limit_minutes"], self._now(meta)):
             self.attempts.expire(current.id)  # its time is over: it counts, and a new one may start below
             attempts = self.attempts.of(learner.id, assessment_id)
             current = None
@@ -178,11 +185,11 @@ class Portal:
                 raise RefusedError(w.message())
             number = len(attempts) + 1
             chosen = _place_questions(meta, questions) if questions else {}
-            picks = [_pick(meta, p, chosen.get(p.slot)) for p in draw(meta, learner.id, assessment_id, number)]
+            picks = [_pick(meta, p, chosen.get(p.slot)) for p in draw(meta, learner.id, assessment_id, number, chosen)]
             taken = [p["question"] for p in picks]
             if len(set(taken)) != len(taken):
                 raise RefusedError("câu hỏi trên giấy trùng với câu được rút cho chỗ khác; kiểm tra lại answers.json")
-            current = self.attempts.start(learner.id, assessment_id, number, picks, self.clock())
+            current = self.attempts.start(learner.id, assessment_id, number, picks, self._now(meta))
         return self._sitting(meta, current)
 
     def _sitting(self, meta: dict, attempt: Attempt) -> Sitting:
@@ -225,26 +232,67 @@ class Portal:
         self.attempts.save_draft(attempt_id, check_commitment(text))
 
     def submit(self, learner: Learner, attempt_id: int, answers: dict) -> Attempt:
-        """Check, write and queue the attempt. Quiz `answers`: question id → response; commitment: {"text": …}."""
+        """Check, then record the attempt as submitted with its answers, in one step (the database is the truth),
+        then keep a copy in its folder. Quiz `answers`: question id → response; commitment: {"text": …}.
+
+        Everything is checked before anything is written. A crash after the step leaves a submitted attempt the
+        grader rebuilds from the database; a crash before it leaves the attempt open, to be submitted again."""
         attempt = self._own_open_attempt(learner, attempt_id)
         meta = release_metadata(self.course, attempt.assessment_id)
-        now = self.clock()
-        rules = _Rules(meta)
+        now = self._now(meta)
+        stored = self._checked(learner, meta, attempt, answers, now)
+        late = now > _aware(_Rules(meta).due, meta)
+        self.attempts.mark_submitted(attempt.id, now, late, stored)
+        self._archive(meta, attempt, stored, now)
+        return self.attempts.get(attempt.id)
+
+    def submit_paper(self, learner: Learner, assessment_id: str, answers: dict) -> Attempt:
+        """Answers typed in from paper: every check first (shape, questions of this assessment, window), so a refused
+        entry starts no attempt and burns none; then start (or resume the one a crash left open) and submit."""
+        meta = release_metadata(self.course, assessment_id)
+        paper = None if meta["kind"] == "commitment" else list(answers)
+        if meta["kind"] == "commitment":
+            check_commitment(answers.get("text"))
+            if set(answers) != {"text"}:
+                raise RefusedError('bản cam kết nhập từ giấy là {"text": "..."}: không có mục nào khác')
+        else:
+            placed = _place_questions(meta, paper)
+            picks = [{"slot": slot, "question": qid} for slot, qid in placed.items()]
+            quiz_answers(meta, picks, answers)
+        attempts = self.attempts.of(learner.id, assessment_id)
+        if not any(a.status == OPEN for a in attempts):
+            w = self.window_of(learner, meta, attempts)
+            if not w.accepting:
+                raise RefusedError(w.message())
+        sitting = self.start(learner, assessment_id, questions=paper)
+        return self.submit(learner, sitting.attempt.id, answers)
+
+    def _now(self, meta: dict) -> dt.datetime:
+        """The clock's time, aware: a naive one (a paper's time typed without offset) is in the topic's zone."""
+        return _aware(self.clock(), meta)
+
+    def _checked(self, learner: Learner, meta: dict, attempt: Attempt, answers: dict, now: dt.datetime) -> dict:
+        """What is stored for `answers`, after every rule: window, time limit, shape, size."""
         w = self.window_of(learner, meta, [])  # attempts were counted when this one started
         if w.state == "closed":
             raise RefusedError(w.message())
         if expired(attempt.started_at, meta["time_limit_minutes"], now):
             raise RefusedError(f"đã hết {meta['time_limit_minutes']} phút làm bài: bài nộp sau giờ không được nhận")
+        if not isinstance(answers, dict):
+            raise RefusedError("câu trả lời phải là một ánh xạ {mã câu hỏi: câu trả lời}")
         if meta["kind"] == "commitment":
-            stored = {"text": check_commitment(answers.get("text"))}
-        else:
-            quiz_answers(meta, attempt.picks, answers)  # refuses a wrong shape, an unasked question, nothing answered
-            stored = answers
-        folder = attempt_folder(self.course, learner.id, attempt.assessment_id, attempt.number)
-        write_attempt(folder, f"{attempt.assessment_id}.ipynb", self._notebook(meta, attempt, stored), stored, now)
-        late = now > rules.due.replace(tzinfo=rules.due.tzinfo or _zone(meta))
-        self.attempts.mark_submitted(attempt.id, now, late)
-        return self.attempts.get(attempt.id)
+            return {"text": check_commitment(answers.get("text"))}
+        quiz_answers(meta, attempt.picks, answers)  # refuses a wrong shape, an unasked question, nothing answered
+        return dict(answers)
+
+    def _archive(self, meta: dict, attempt: Attempt, stored: dict, now: dt.datetime) -> None:
+        """A copy of the submission in `attempts/<learner>/<assessment>/<n>/` (notebook, answers, nbgrader's
+        timestamp), for people and for nbgrader's tools. The grader does not need it: a failure is logged."""
+        folder = attempt_folder(self.course, attempt.student_id, attempt.assessment_id, attempt.number)
+        try:
+            write_attempt(folder, f"{attempt.assessment_id}.ipynb", self._notebook(meta, attempt, stored), stored, now)
+        except OSError as error:
+            log.warning("attempt %s: copy not written to %s: %s", attempt.id, folder, error)
 
     def _notebook(self, meta: dict, attempt: Attempt, stored: dict):
         import nbformat
@@ -311,3 +359,7 @@ def _zone(meta: dict):
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(meta["timezone"])
+
+
+def _aware(moment: dt.datetime, meta: dict) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=_zone(meta))

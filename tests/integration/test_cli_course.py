@@ -11,9 +11,11 @@ import pytest
 from hoctap.catalog import layout
 from hoctap.cli import main
 from hoctap.topic import load_topic
+from hoctap.topic_rules import draw_pools
 
 pytestmark = pytest.mark.slow
 QUIZ = "2021-kiem-tra-noi-dung-1"
+FINAL = "2021-kiem-tra-cuoi-khoa"  # one attempt, 30 minutes
 INJECTION = '"); import os; os.system("touch pwned"); ("'
 
 
@@ -25,14 +27,17 @@ def kit(tmp_path_factory):
     mp.setenv("HOCTAP_HOME", str(home))
     mp.chdir(home)
     assert main(["build"]) == 0
-    assert main(["course", "release", QUIZ]) == 0
+    assert main(["course", "release", QUIZ, FINAL]) == 0
     assert main(["roster", "import", "data/rosters/sample.csv"]) == 0
     yield home
     mp.undo()
 
 
-def _answers(topic, right: bool) -> dict:
-    questions = [q for q in topic.questions if q.content == "noi-dung-1"][:4]
+def _answers(topic, right: bool, assessment: str = QUIZ) -> dict:
+    spec = topic.assessment(assessment)
+    fixed = [topic.question(qid) for qid in spec.questions]
+    drawn = [q for d, pool in zip(spec.draw, draw_pools(topic, spec), strict=True) for q in pool[: d.count]]
+    questions = (fixed + drawn)[:4]
     out = {}
     for q in questions:
         if q.type.value == "short-text":
@@ -74,3 +79,63 @@ def test_paper_answers_refused_with_one_clear_line(kit, capsys):
     bad.write_text("{không phải json", encoding="utf-8")
     assert main(["submit", "tn-0003", QUIZ, str(bad)]) == 1
     assert "không đọc được answers.json" in capsys.readouterr().err
+
+
+def _attempts(kit, learner: str, assessment: str):
+    from hoctap.attempts import Attempts
+    from hoctap.course import course_at
+    from hoctap.database import engine_for
+
+    return Attempts(engine_for(course_at(kit / "assessments").db_url)).of(learner, assessment)
+
+
+def test_a_time_without_offset_is_the_topics_and_a_malformed_one_is_one_line(kit, capsys):
+    topic = load_topic(kit / "data" / "topics" / "2021-chuyen-de-toan-khoa.yaml")
+    path = kit / "tn-0011.json"
+    path.write_text(json.dumps(_answers(topic, True)), encoding="utf-8")
+    for bad in ("2021-09-28T9:00+07:00", "hôm qua", "2021-02-30T10:00"):
+        assert main(["submit", "tn-0011", QUIZ, str(path), "--at", bad]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"--at: không hiểu thời điểm {bad!r}" in err and "Traceback" not in err
+    assert _attempts(kit, "tn-0011", QUIZ) == []  # nothing started
+    assert main(["submit", "tn-0011", QUIZ, str(path), "--at", "2021-09-15T10:00"]) == 0  # Asia/Ho_Chi_Minh
+    (attempt,) = _attempts(kit, "tn-0011", QUIZ)
+    assert attempt.submitted_at.isoformat() == "2021-09-15T03:00:00+00:00" and attempt.late is False
+
+
+def test_a_refused_paper_entry_burns_no_attempt_of_a_one_attempt_final(kit, capsys):
+    topic = load_topic(kit / "data" / "topics" / "2021-chuyen-de-toan-khoa.yaml")
+    good = _answers(topic, True, FINAL)
+    path = kit / "tn-0012.json"
+    for bad in ({**good, "q-999": "a"}, {next(iter(good)): ["không", "đúng", "kiểu"]}, {"q-002": "x\ud800"}):
+        path.write_text(json.dumps(bad), encoding="utf-8")
+        assert main(["submit", "tn-0012", FINAL, str(path), "--at", "2021-09-15T10:00+07:00"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"lỗi: {path}: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert _attempts(kit, "tn-0012", FINAL) == []  # no attempt started, no 30-minute clock running
+    path.write_text(json.dumps(good), encoding="utf-8")
+    assert main(["submit", "tn-0012", FINAL, str(path), "--at", "2021-09-15T11:00+07:00"]) == 0
+    assert [a.number for a in _attempts(kit, "tn-0012", FINAL)] == [1]
+
+
+def test_a_crash_between_starting_and_submitting_leaves_an_attempt_that_can_be_submitted(kit, capsys, monkeypatch):
+    from hoctap.attempts import Attempts
+
+    topic = load_topic(kit / "data" / "topics" / "2021-chuyen-de-toan-khoa.yaml")
+    path = kit / "tn-0013.json"
+    path.write_text(json.dumps(_answers(topic, True, FINAL)), encoding="utf-8")
+    real = Attempts.mark_submitted
+
+    def crash(self, *args, **kwargs):  # the process dies at the step that records the submission
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(Attempts, "mark_submitted", crash)
+    with pytest.raises(SystemExit):
+        main(["submit", "tn-0013", FINAL, str(path), "--at", "2021-09-15T10:00+07:00"])
+    (left,) = _attempts(kit, "tn-0013", FINAL)
+    assert left.status == "open"  # started, not submitted: nothing half-written counts
+    monkeypatch.setattr(Attempts, "mark_submitted", real)
+    assert main(["submit", "tn-0013", FINAL, str(path), "--at", "2021-09-15T10:05+07:00"]) == 0
+    (done,) = _attempts(kit, "tn-0013", FINAL)
+    assert (done.id, done.status, done.answers) == (left.id, "submitted", json.loads(path.read_text()))
+    assert main(["grade"]) == 0 and "lỗi 0" in capsys.readouterr().out

@@ -93,6 +93,35 @@ def test_login_with_the_code_and_only_with_it(kit):
             portal.login(who, code)
 
 
+def test_a_refused_login_costs_the_same_work_for_a_known_and_an_unknown_id(kit, monkeypatch):
+    """No "who is on the roster" oracle: every login hashes the typed code once (against a dummy hash for an id
+    that is not there). Counted, not timed: timings are noise on these machines."""
+    import hashlib
+
+    import hoctap.access as access
+    import hoctap.portal as portal_module
+
+    course, portal, grader, codes, clock = kit
+    monkeypatch.setattr(portal_module, "FAILED_LOGIN_DELAY_S", 0)
+    calls: list[bytes] = []
+    real = hashlib.scrypt
+
+    def counted(password, **kwargs):
+        calls.append(password)
+        return real(password, **kwargs)
+
+    monkeypatch.setattr(access.hashlib, "scrypt", counted)
+    access.verify_code(course.db_url, "khong-co", "x")  # the dummy hash is made once per process, beforehand
+    work = {}
+    for who in ("tn-0001", "khong-co", "", "x" * 10_000):
+        calls.clear()
+        with pytest.raises(RefusedError, match="không đúng"):
+            portal.login(who, "zzzz-zzzz" + "z" * 10_000)
+        work[who[:8]] = [len(p) for p in calls]
+    # one hash each, of the code cut to 64 characters (63 once its hyphen is dropped), known id or not
+    assert work == {"tn-0001": [63], "khong-co": [63], "": [63], "xxxxxxxx": [63]}, work
+
+
 def test_quiz_right_then_wrong_counts_the_highest_and_no_third_attempt(kit):
     course, portal, grader, codes, clock = kit
     clock.now = IN_TIME

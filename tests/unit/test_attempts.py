@@ -18,7 +18,7 @@ def store(tmp_path):
 
 def _submitted(store, student, number=1, minutes=0):
     a = store.start(student, "quiz", number, [{"slot": 1, "question": "q1"}], NOW)
-    store.mark_submitted(a.id, NOW + dt.timedelta(minutes=minutes), late=False)
+    store.mark_submitted(a.id, NOW + dt.timedelta(minutes=minutes), late=False, answers={"q1": "a"})
     return a
 
 
@@ -33,13 +33,40 @@ def test_start_twice_is_refused_and_picks_come_back(store):
 def test_submit_once(store):
     a = store.start("tn-0001", "quiz", 1, [], NOW)
     store.save_draft(a.id, "nháp")
-    store.mark_submitted(a.id, NOW, late=True)
+    assert store.get(a.id).answers is None
+    store.mark_submitted(a.id, NOW, late=True, answers={"text": "Tôi cam kết"})
     with pytest.raises(AttemptError, match="đã được nộp"):
-        store.mark_submitted(a.id, NOW, late=False)
+        store.mark_submitted(a.id, NOW, late=False, answers={"text": "lần hai"})
     with pytest.raises(AttemptError, match="không lưu nháp"):
         store.save_draft(a.id, "sửa")
     got = store.get(a.id)
-    assert (got.status, got.late, got.draft) == (SUBMITTED, True, "nháp")
+    assert (got.status, got.late, got.draft, got.answers) == (SUBMITTED, True, "nháp", {"text": "Tôi cam kết"})
+
+
+def test_a_table_made_by_an_earlier_version_gets_the_answers_column(tmp_path):
+    from sqlalchemy import inspect, text
+
+    engine = engine_for(f"sqlite:///{tmp_path}/old.db")
+    with engine.begin() as db:  # the table as the kit made it before answers were stored with the attempt
+        db.execute(
+            text(
+                "CREATE TABLE hoctap_attempt (id INTEGER PRIMARY KEY, student_id VARCHAR(128) NOT NULL,"
+                " assessment_id VARCHAR(128) NOT NULL, number INTEGER NOT NULL, started_at DATETIME NOT NULL,"
+                " picks TEXT NOT NULL, draft TEXT, status VARCHAR(16) NOT NULL, submitted_at DATETIME,"
+                " late BOOLEAN NOT NULL, claimed_by VARCHAR(64), claimed_at DATETIME, graded_at DATETIME,"
+                " score FLOAT, max_score FLOAT, error TEXT)"
+            )
+        )
+        db.execute(
+            text(
+                "INSERT INTO hoctap_attempt (student_id, assessment_id, number, started_at, picks, status, late)"
+                " VALUES ('tn-0001', 'quiz', 1, '2030-06-01 08:00:00', '[]', 'submitted', 0)"
+            )
+        )
+    store = Attempts(engine)
+    assert "answers" in {c["name"] for c in inspect(engine).get_columns("hoctap_attempt")}
+    assert store.get(1).answers is None  # submitted before: the grader reads the copy in its folder
+    Attempts(engine)  # a second process finds the column there
 
 
 def test_queue_is_oldest_first_and_each_attempt_is_claimed_once(store):

@@ -42,3 +42,10 @@ def test_other_learners_and_attempts_get_other_draws_and_orders():
 def test_option_order_is_a_permutation():
     for pick in draw(META, "tn-0009", "quiz", 3):
         assert sorted(pick.option_order) == list("pqrst")
+
+
+def test_questions_placed_from_paper_keep_their_slots_and_the_rest_of_the_pool_fills_the_others():
+    for n in range(30):  # whatever the draw would have picked, the paper's questions are never asked twice
+        picks = draw(META, f"tn-{n:04d}", "quiz", 1, placed={3: "b"})
+        assert picks[2].question == "b" and len(set(_ids(picks))) == 4
+    assert draw(META, "tn-0001", "quiz", 1, placed={}) == draw(META, "tn-0001", "quiz", 1)  # same as before
