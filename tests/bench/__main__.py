@@ -8,6 +8,8 @@
    submissions, and the learner's wait from Submit to score.
 4. Progress tables (tests/bench/progress.py): every table at 1,000 × 5, 1,000 × 20 and 10,000 × 20 synthetic
    gradebooks, the dashboard's first render, and `nbgrader export` at 1,000 × 5 as the baseline.
+5. The walls against hostile input (tests/bench/guard.py): a hostile spec refused against the shipped spec read, the
+   HTML allow-list against rendering, the busy page at the kernel cap against the index page.
 
 Results are printed and written to bench-results/bench.json.
 """
@@ -118,12 +120,19 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--lesson", default="05-trien-khai.ipynb", help="the lesson with the most widgets")
     parser.add_argument("--submissions", type=int, default=24, help="submissions graded by each side")
-    parser.add_argument("--only", choices=["progress"], default=None, help="only the progress tables' bench")
+    parser.add_argument("--only", choices=["progress", "guard"], default=None, help="only that part of the bench")
     args = parser.parse_args()
 
     from tests.bench.grading import bench_grading
+    from tests.bench.guard import bench_guard
+    from tests.bench.guard import report_lines as guard_lines
     from tests.bench.progress import bench_progress, report_lines
 
+    if args.only == "guard":
+        results = {"guard": bench_guard(args.rounds)}
+        print("\n".join(guard_lines(results["guard"])))
+        _save(results)
+        return 0
     if args.only == "progress":
         results = {"progress": bench_progress(3)}
         print("\n".join(report_lines(results["progress"])))
@@ -134,6 +143,7 @@ def main() -> int:
         "voila": bench_voila(args.rounds, args.lesson),
         "grading": bench_grading(args.submissions),
         "progress": bench_progress(3),
+        "guard": bench_guard(args.rounds),
     }
     b, v, g = results["build"], results["voila"], results["grading"]
     print(
@@ -163,6 +173,7 @@ def main() -> int:
         f"{g['bare_ready_s']:.2f} s on the same learner Voila; ratio {g['quiz_ready_ratio']:.2f}× (target ≤ 1.2×)"
     )
     print("\n".join(report_lines(results["progress"])))
+    print("\n".join(guard_lines(results["guard"])))
     _save(results)
     return 0
 
