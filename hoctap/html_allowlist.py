@@ -44,7 +44,7 @@ DROPPED_WITH_CONTENT = frozenset(
 VOID_TAGS = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())  # no end
 ALLOWED_ATTRIBUTES = frozenset(
     """class id style title lang dir colspan rowspan scope headers width height align valign alt role charset name
-    content href src start type reversed span
+    content http-equiv href src start type reversed span
     xmlns viewbox preserveaspectratio x y x1 y1 x2 y2 cx cy r rx ry d points fill stroke stroke-width
     stroke-dasharray stroke-linecap stroke-linejoin opacity fill-opacity stroke-opacity transform text-anchor
     dominant-baseline font-size font-family font-weight font-style offset stop-color""".split()
@@ -110,8 +110,14 @@ class _Cleaner(HTMLParser):
 
     @staticmethod
     def _meta_kept(attrs: list[tuple[str, str | None]]) -> bool:
-        names = {name for name, _ in attrs}
-        return "charset" in names or dict(attrs).get("name") in _META_KEPT
+        """Charset and viewport; and any Content-Security-Policy: a browser enforces every policy a page has, so
+        one more can only forbid more (a `refresh` or a cookie-setting `http-equiv` goes)."""
+        values = dict(attrs)
+        return (
+            "charset" in values
+            or values.get("name") in _META_KEPT
+            or (values.get("http-equiv") or "").lower() == "content-security-policy"
+        )
 
     def _attribute(self, tag: str, name: str, value: str | None) -> str:
         value = value or ""

@@ -98,3 +98,37 @@ def assert_offline(page) -> None:
     assert outside == [], f"requests left the machine: {outside}"
     assert any(url.startswith(("ws://127.0.0.1", "ws://localhost")) for url in page.requested), "no kernel websocket"
     assert page.errors == [], page.errors
+
+
+def watched_page(context, timeout_ms: int = 30_000):
+    """A page in the Playwright `context` for an instructor's browser: every request leaving the machine is aborted
+    (pages opened from disk, `file:`, stay), and the page keeps what happened: `requested` ("METHOD url", websockets
+    as "WS url"), `outside` (the aborted URLs), `dialogs` (each dismissed), `errors` (script errors) and `policies`
+    (each document's Content-Security-Policy header, by path)."""
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    page.requested, page.outside, page.dialogs, page.errors, page.policies = [], [], [], [], {}
+
+    def route(route) -> None:
+        url = route.request.url
+        page.requested.append(f"{route.request.method} {url}")
+        if urlsplit(url).scheme == "file" or is_local(url):
+            route.continue_()
+        else:
+            page.outside.append(url)
+            route.abort()
+
+    def dialog(d) -> None:
+        page.dialogs.append(d.message)
+        d.dismiss()
+
+    def response(r) -> None:
+        if r.request.resource_type == "document":
+            page.policies.setdefault(urlsplit(r.url).path, r.headers.get("content-security-policy", ""))
+
+    context.route("**/*", route)
+    page.on("dialog", dialog)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("websocket", lambda socket: page.requested.append(f"WS {socket.url}"))
+    page.on("response", response)
+    return page

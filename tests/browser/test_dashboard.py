@@ -31,7 +31,7 @@ from hoctap.serve import Server, start_lab, stop, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.progress_kit import EVIL_ID, TOPIC_2021
 from tests.progress_kit import EVIL_NAME as EVIL
-from tests.servers import is_local, pick_free_port
+from tests.servers import pick_free_port, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -103,28 +103,10 @@ def site(browser, progress_kit):
 
 @pytest.fixture
 def trainer(browser, site):
-    """A page of the trainer's browser: requests leaving the machine are aborted (and listed), dialogs are
-    recorded and dismissed."""
+    """A page of the trainer's browser: requests leaving the machine are aborted (and listed in `outside`), dialogs
+    are recorded and dismissed (`tests.servers.watched_page`)."""
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.outside, page.dialogs, page.errors = [], [], []
-
-    def route(route) -> None:
-        if is_local(route.request.url):
-            route.continue_()
-        else:
-            page.outside.append(route.request.url)
-            route.abort()
-
-    def dialog(d) -> None:
-        page.dialogs.append(d.message)
-        d.dismiss()
-
-    context.route("**/*", route)
-    page.on("dialog", dialog)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
+    yield watched_page(context, PAGE_TIMEOUT_MS)
     context.close()
 
 

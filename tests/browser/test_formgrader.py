@@ -28,7 +28,7 @@ from hoctap.portal import Portal
 from hoctap.serve import Server, start_lab, stop, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.quiz_kit import COMMITMENT, RATING_SCALE, build_kit, commitment_grade
-from tests.servers import assert_offline, is_local
+from tests.servers import assert_offline, watched_page
 from widgets.quiz_state import AWAITING, evaluation_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -102,21 +102,8 @@ def submit_and_autograde(kit) -> None:
 
 def trainer_page(context):
     """A page in `context` that aborts every request leaving the machine; returns (page, outside, errors)."""
-    outside: list[str] = []
-    errors: list[str] = []
-
-    def route(route) -> None:
-        if is_local(route.request.url):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return page, outside, errors
+    page = watched_page(context, PAGE_TIMEOUT_MS)
+    return page, page.outside, page.errors
 
 
 def is_put(fragment: str):

@@ -30,7 +30,7 @@ from hoctap.report import write_report
 from hoctap.serve import start_lab, stop, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.quiz_kit import COMMITMENT, QUIZ, build_kit, set_student_name
-from tests.servers import is_local, pick_free_port
+from tests.servers import pick_free_port, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -120,34 +120,7 @@ def lab(graded, tmp_path):
 def instructor(browser):
     """The instructor's browser: nothing leaves the machine; every request, dialog and policy header is kept."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.requested, page.dialogs, page.policies = [], [], {}
-
-    def route(route) -> None:
-        url = route.request.url
-        page.requested.append(f"{route.request.method} {url}")
-        if urlsplit(url).scheme == "file" or is_local(url):
-            route.continue_()
-        else:
-            route.abort()
-
-    def dialog(d) -> None:
-        page.dialogs.append(d.message)
-        d.dismiss()
-
-    context.route("**/*", route)
-    page.on("dialog", dialog)
-    page.on("websocket", lambda socket: page.requested.append(f"WS {socket.url}"))
-    page.on(
-        "response",
-        lambda r: (
-            page.policies.setdefault(urlsplit(r.url).path, r.headers.get("content-security-policy", ""))
-            if r.request.resource_type == "document"
-            else None
-        ),
-    )
-    yield page
+    yield watched_page(context, PAGE_TIMEOUT_MS)
     context.close()
 
 

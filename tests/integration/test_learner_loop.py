@@ -4,6 +4,7 @@ see the score and the feedback; and the server's refusals."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -212,3 +213,26 @@ def test_an_expired_time_limit_is_refused_and_a_timely_submission_taken(kit):
     timely = portal.start(other, FINAL)
     clock.now = IN_TIME + dt.timedelta(minutes=29)
     assert portal.submit(other, timely.attempt.id, _right(timely)).status == "submitted"
+
+
+def test_a_copy_left_by_a_crashed_try_does_not_stop_the_learner_from_submitting(kit):
+    """A crash after the copy was written but before the submission was recorded left an open attempt with a folder
+    ("Làm tiếp" used to fail for ever: "lần làm bài này đã được lưu"): the next submit goes through, once."""
+    from hoctap.storage import attempt_folder
+
+    course, portal, grader, codes, clock = kit
+    clock.now = IN_TIME
+    learner = portal.login("tn-0002", codes["tn-0002"])
+    sitting = portal.start(learner, QUIZ)
+    stale = attempt_folder(course, "tn-0002", QUIZ, sitting.attempt.number)
+    stale.mkdir(parents=True)
+    (stale / "answers.json").write_text('{"left": "by the crash"}', encoding="utf-8")
+    assert portal.start(learner, QUIZ).attempt.id == sitting.attempt.id  # "Làm tiếp": the same attempt
+    answers = _right(sitting)
+    done = portal.submit(learner, sitting.attempt.id, answers)
+    assert (done.status, done.answers) == ("submitted", answers)
+    assert json.loads((stale / "answers.json").read_text(encoding="utf-8")) == answers  # the copy is the new one
+    with pytest.raises(RefusedError, match="đã được nộp"):
+        portal.submit(learner, sitting.attempt.id, answers)
+    assert grader.run_once().graded >= 1
+    assert portal.result(learner, QUIZ, sitting.attempt.number)["score"] == 4.0
