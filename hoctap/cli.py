@@ -7,11 +7,11 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import HoctapError, SpecError
+from hoctap.errors import HoctapError, SpecError
 
 
 def _topic_check(args: argparse.Namespace) -> int:
-    from .check import check_file
+    from hoctap.topic.check import check_file
 
     failed = False
     for file in args.files:
@@ -27,8 +27,8 @@ def _topic_check(args: argparse.Namespace) -> int:
 
 
 def _topic_new(args: argparse.Namespace) -> int:
-    from .catalog import layout
-    from .topic_new import write_new_spec
+    from hoctap.topic.catalog import layout
+    from hoctap.topic.new import write_new_spec
 
     folder = args.out or layout().topics
     path = write_new_spec(args.year, args.title, folder, args.base, force=args.force)
@@ -37,7 +37,7 @@ def _topic_new(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build
+    from hoctap.build.kit import build
 
     report = build(check=args.check)
     for topic_id in report.skipped:
@@ -57,7 +57,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from hoctap.serve.servers import serve
 
     extra = [f"--LearnerKernelManager.max_kernels={args.max_kernels}"] if args.max_kernels else []
     return serve(
@@ -66,8 +66,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _topics(topic_id: str | None):
-    from .catalog import layout
-    from .topic import load_topic
+    from hoctap.topic.catalog import layout
+    from hoctap.topic.model import load_topic
 
     where = layout()
     paths = [where.topic_path(topic_id)] if topic_id else where.topic_files()
@@ -75,16 +75,16 @@ def _topics(topic_id: str | None):
 
 
 def _course():
-    from .catalog import layout
-    from .course import course_for
+    from hoctap.course.course import course_for
+    from hoctap.topic.catalog import layout
 
     return course_for(layout())
 
 
 def _roster_import(args: argparse.Namespace) -> int:
-    from .catalog import layout
-    from .roster import roles_from_topics
-    from .roster_import import import_file
+    from hoctap.course.roster import roles_from_topics
+    from hoctap.course.roster_import import import_file
+    from hoctap.topic.catalog import layout
 
     course = _course()
     codes = args.codes or layout().root / "var" / "access-codes.csv"
@@ -96,9 +96,9 @@ def _roster_import(args: argparse.Namespace) -> int:
 
 
 def _course_release(args: argparse.Namespace) -> int:
-    from .attempts import create_tables
-    from .database import engine_for
-    from .responses import create_tables as create_response_tables
+    from hoctap.attempts.responses import create_tables as create_response_tables
+    from hoctap.attempts.table import create_tables
+    from hoctap.course.database import engine_for
 
     course = _course()
     for topic in _topics(args.topic):
@@ -114,7 +114,7 @@ def _course_release(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grader import Grader
+    from hoctap.grading.grader import Grader
 
     grader = Grader(_course(), name=args.name)
     if args.watch:
@@ -130,7 +130,7 @@ def _submit(args: argparse.Namespace) -> int:
     """Answers from paper: the same checks and path as the learner app, at the time the paper was handed in."""
     import json
 
-    from .portal import Portal, release_metadata
+    from hoctap.attempts.portal import Portal, release_metadata
 
     try:
         answers = json.loads(args.answers.read_text(encoding="utf-8"))
@@ -175,10 +175,10 @@ def _moment(text: str | None, zone: str = "Asia/Ho_Chi_Minh", option: str = "--a
 
 
 def _gradebook_engine():
-    from .catalog import layout
-    from .course import course_for
-    from .database import engine_for
-    from .gradebook_tables import safe_url
+    from hoctap.course.course import course_for
+    from hoctap.course.database import engine_for
+    from hoctap.course.tables import safe_url
+    from hoctap.topic.catalog import layout
 
     course = course_for(layout())
     if course.db_url.startswith("sqlite:///") and not Path(course.db_url.removeprefix("sqlite:///")).is_file():
@@ -187,10 +187,10 @@ def _gradebook_engine():
 
 
 def _progress(args: argparse.Namespace) -> int:
-    from .catalog import select_topics
-    from .progress import progress_table
-    from .progress_export import table_bytes, write_table
-    from .progress_queries import Filters
+    from hoctap.progress.export import table_bytes, write_table
+    from hoctap.progress.queries import Filters
+    from hoctap.progress.tables import progress_table
+    from hoctap.topic.catalog import select_topics
 
     topics = select_topics(args.topic)
     filters = Filters(units=args.unit, roles=args.role, assessments=args.assessment)
@@ -204,8 +204,8 @@ def _progress(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .catalog import layout
-    from .report import write_report
+    from hoctap.report.gather import write_report
+    from hoctap.topic.catalog import layout
 
     if args.year is None and args.review is None:
         raise HoctapError("chọn --year NĂM (báo cáo năm) hoặc --review 3y|5y --from NĂM (sơ kết, tổng kết)")
@@ -347,7 +347,7 @@ def _log_traceback(argv: list[str]) -> str:
     import traceback
 
     try:
-        from .catalog import layout
+        from hoctap.topic.catalog import layout
 
         path = layout().root / "var" / "log" / "hoctap-errors.log"
         path.parent.mkdir(parents=True, exist_ok=True)

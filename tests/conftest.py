@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from hoctap.serve import Server, start_learner, stop, wait_ready
+from hoctap.serve.servers import Server, start_learner, stop, wait_ready
 from tests import postgres
 from tests.servers import pick_free_port
 
@@ -65,7 +65,7 @@ def _stop_all(start: Callable[..., str]) -> None:
 
 @pytest.fixture
 def voila_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
-    """Factory: `voila_server(folder)` starts the learner Voila (hoctap.serve.start_learner) on a free port,
+    """Factory: `voila_server(folder)` starts the learner Voila (hoctap.serve.servers.start_learner) on a free port,
     waits until it answers and returns its base URL ("http://127.0.0.1:PORT/"). Every server started is
     stopped at teardown by PID and process group, kernels included. Its log is `tmp_path/voila-PORT.log`,
     quoted in the error when it fails to start."""
@@ -171,7 +171,7 @@ def progress_kit(tmp_path_factory):
     session through the kit's own submit-and-grade path (tests/progress_kit.py): the progress tables', the
     reports' and the dashboard's tests share it. Read-only for them: a test that changes it must build its own.
     Its `home` is a kit folder: set HOCTAP_HOME to it where the code under test reads topics or the gradebook."""
-    from hoctap.database import engine_for
+    from hoctap.course.database import engine_for
     from tests.progress_kit import build_progress_kit
 
     home = tmp_path_factory.mktemp("progress-kit")

@@ -5,7 +5,7 @@ Two topics in one course: the shipped 2021 topic (five assessments, unit choices
 plan says, per learner and assessment, whether they skip it, submit on time, late, or twice, and which questions
 they get right. Every attempt goes through `Portal.start/submit` and `Grader.run_once`; commitments are graded by
 hand through nbgrader's Gradebook, as formgrader does. The plan's records are what tests compute expectations
-from, independently of `hoctap.progress`.
+from, independently of `hoctap.progress.tables`.
 
     kit = build_progress_kit(tmp_path)              # HOCTAP_HOME must point at kit.home while grading
     kit.records                                     # every submitted attempt: learner, assessment, time, answers
@@ -22,14 +22,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hoctap.catalog import Layout
-from hoctap.course import Course
-from hoctap.grader import Grader
-from hoctap.portal import Portal
-from hoctap.quiz_notebooks import expected_files
-from hoctap.roster import Learner as RosterLearner
-from hoctap.roster_import import import_roster, read_codes_file
-from hoctap.topic import Topic, load_topic
+from hoctap.attempts.portal import Portal
+from hoctap.build.sources import expected_files
+from hoctap.course.course import Course
+from hoctap.course.roster import Learner as RosterLearner
+from hoctap.course.roster_import import import_roster, read_codes_file
+from hoctap.grading.grader import Grader
+from hoctap.topic.catalog import Layout
+from hoctap.topic.model import Topic, load_topic
 from tests.quiz_kit import COMMITMENT as MINI_COMMITMENT
 from tests.quiz_kit import QUIZ as MINI_QUIZ
 from tests.quiz_kit import quiz_spec, set_student_name

@@ -15,12 +15,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from hoctap.catalog import Layout
-from hoctap.course import Course
-from hoctap.quiz_notebooks import expected_files
-from hoctap.roster import Learner as RosterLearner
-from hoctap.roster_import import import_roster, read_codes_file
-from hoctap.topic import Topic, load_topic
+from hoctap.build.sources import expected_files
+from hoctap.course.course import Course
+from hoctap.course.roster import Learner as RosterLearner
+from hoctap.course.roster_import import import_roster, read_codes_file
+from hoctap.topic.catalog import Layout
+from hoctap.topic.model import Topic, load_topic
 from tests.specs import mini_spec, without_practice, write_spec
 
 QUIZ, CLOSED, COMMITMENT = "2030-kiem-tra", "2030-kiem-tra-da-dong", "2030-cam-ket"

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from hoctap.serve import LAB_PORT, LEARNER_PORT
+from hoctap.serve.servers import LAB_PORT, LEARNER_PORT
 
 RESERVED_PORTS = {LEARNER_PORT, LAB_PORT}  # what a person's `make run` may be using
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}

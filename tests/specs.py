@@ -6,7 +6,7 @@ import copy
 import hashlib
 from pathlib import Path
 
-from hoctap import yamlmap
+from hoctap.topic import yamlmap
 
 MINI_SOURCE = "\n".join(
     [

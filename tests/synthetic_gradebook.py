@@ -5,7 +5,7 @@
     book.counts["grade"], book.scores[("sv-00001", "2030-bai-01")]
 
 The gradebook is what the kit leaves after grading, in one database: nbgrader 0.9's tables (created by nbgrader
-itself through `hoctap.gradebook_tables.ensure_tables`; the assignments, notebooks and cells written by nbgrader's
+itself through `hoctap.course.tables.ensure_tables`; the assignments, notebooks and cells written by nbgrader's
 own `SaveCells`, as `nbgrader generate_assignment` writes them) and the kit's `hoctap_learner`, `hoctap_attempt`
 and `hoctap_response`. Everything per learner goes in with SQLAlchemy core `insert(table), rows` (executemany) in
 large chunks inside one transaction: never one ORM object per row. The database must hold no learners yet.
@@ -53,12 +53,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.engine import Engine
 
-from hoctap.attempts import GRADED, attempt_table
-from hoctap.attempts import create_tables as create_attempt_tables
-from hoctap.gradebook_tables import ensure_tables, learner
-from hoctap.responses import create_tables as create_response_tables
-from hoctap.responses import response_table
-from hoctap.topic import Assessment, AssessmentKind, Topic, load_topic
+from hoctap.attempts.responses import create_tables as create_response_tables
+from hoctap.attempts.responses import response_table
+from hoctap.attempts.table import GRADED, attempt_table
+from hoctap.attempts.table import create_tables as create_attempt_tables
+from hoctap.course.tables import ensure_tables, learner
+from hoctap.topic.model import Assessment, AssessmentKind, Topic, load_topic
 from tests.quiz_kit import RATING_SCALE
 from tests.specs import mini_spec, write_spec
 
@@ -256,8 +256,8 @@ def _release_structure(db_url: str, topic: Topic) -> dict[str, dict]:
     from nbgrader.preprocessors import ClearOutput, ClearSolutions, ComputeChecksums, LockCells, SaveCells
     from traitlets.config import Config
 
-    from hoctap.course import COURSE_ID, TEXT_STUB, due_utc
-    from hoctap.quiz_notebooks import notebook_text
+    from hoctap.build.sources import notebook_text
+    from hoctap.course.course import COURSE_ID, TEXT_STUB, due_utc
 
     config = Config()
     config.ClearSolutions.text_stub = TEXT_STUB
@@ -289,7 +289,7 @@ def _release_structure(db_url: str, topic: Topic) -> dict[str, dict]:
 
 def counted_number(scores: Sequence[float]) -> int:
     """The attempt (numbered from 1) nbgrader's gradebook holds after the kit's grader graded `scores` in order:
-    the last when it scores the highest, else the earliest of the highest (hoctap.grader.Grader._counted)."""
+    the last when it scores the highest, else the earliest of the highest (hoctap.grading.grader.Grader._counted)."""
     best = max(scores)
     if scores[-1] >= best:
         return len(scores)
@@ -693,7 +693,7 @@ def _build(db_url: str, topic: Topic, learners: int, options: _Options, started:
 
 def _extra_indexes() -> tuple:
     """The indexes the kit adds to nbgrader's tables (none before `gradebook_tables` declares them)."""
-    from hoctap import gradebook_tables
+    from hoctap.course import tables as gradebook_tables
 
     return tuple(getattr(gradebook_tables, "NBGRADER_INDEXES", ()))
 
@@ -708,7 +708,7 @@ def _drop_extra_indexes(engine) -> None:
 
 
 def _make_extra_indexes(engine) -> None:
-    from hoctap import gradebook_tables
+    from hoctap.course import tables as gradebook_tables
 
     ensure = getattr(gradebook_tables, "ensure_indexes", None)
     if ensure is not None:

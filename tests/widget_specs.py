@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hoctap.topic import Topic
+from hoctap.topic.model import Topic
 
 _CONTENT = {
     "id": "noi-dung-1",

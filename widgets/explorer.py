@@ -14,8 +14,8 @@ import ipywidgets
 import traitlets
 
 from hoctap.errors import HoctapError
-from hoctap.text import fold, nfc
-from hoctap.topic import Content, KeyTerm, Section, Topic
+from hoctap.topic.model import Content, KeyTerm, Section, Topic
+from hoctap.topic.text import fold, nfc
 
 from .style import cite_html, dress, esc, markdown_html
 
@@ -89,7 +89,7 @@ _GAP = re.compile(r"[^\w\n.!?]+")
 def find_terms(text: str, terms: list[KeyTerm]) -> list[tuple[int, int, KeyTerm]]:
     """(start, end, term) of each key term in `text` (NFC), longest first, never overlapping.
 
-    Words are compared through `hoctap.text.fold`, so case, NFC/NFD and the placement of the
+    Words are compared through `hoctap.topic.text.fold`, so case, NFC/NFD and the placement of the
     tone mark (`khoá`/`khóa`) do not matter; whole words only, so `an` never matches in `ban`.
     """
     words = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]

@@ -5,7 +5,7 @@ Built lesson cells stay one line long and readable by a trainer, for example::
     from widgets import lesson
     lesson.flashcards("2021-chuyen-de-toan-khoa", "mottos")
 
-The spec is loaded through `hoctap.catalog.topic`, which caches it until the file changes, so a
+The spec is loaded through `hoctap.topic.catalog.topic`, which caches it until the file changes, so a
 notebook with five components reads the YAML once.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from hoctap import catalog
+from hoctap.topic import catalog
 
 from .explorer import ContentExplorer, ExplorerState
 from .flashcards import TITLES, FlashcardsView, deck_from_topic

@@ -1,7 +1,7 @@
 """Practice questions inside a lesson: answer, check, read why, with the source line.
 
 `PracticeState` holds one question's response and the result of its last check, judged by
-`hoctap.answer` (the same rules the grader uses). `QuestionView` builds the input that fits the
+`hoctap.topic.answer` (the same rules the grader uses). `QuestionView` builds the input that fits the
 question type and shows the feedback; `PracticeView` stacks several and keeps the score.
 
 Lesson practice shows the right answer after a check on purpose: it teaches, it does not grade.
@@ -16,10 +16,10 @@ from collections.abc import Sequence
 import ipywidgets
 import traitlets
 
-from hoctap.answer import answer_text, is_answered, is_correct
 from hoctap.errors import HoctapError
-from hoctap.text import sort_key
-from hoctap.topic import Option, Question, QuestionType, Topic
+from hoctap.topic.answer import answer_text, is_answered, is_correct
+from hoctap.topic.model import Option, Question, QuestionType, Topic
+from hoctap.topic.text import sort_key
 
 from .inputs import HINTS, Shown, make_input
 from .style import cite_text, dress, esc

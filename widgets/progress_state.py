@@ -7,7 +7,7 @@
     state.table("unit")                           # unit_table on the filtered frame (cached until a filter moves)
     state.table("question")                       # item analysis: its own SQL query, run when first asked for
 
-The learner table (`hoctap.progress.learner_table`, learner × assessment) is read once per topic; every other
+The learner table (`hoctap.progress.tables.learner_table`, learner × assessment) is read once per topic; every other
 table but the item analysis is derived from it in pandas (`unit_table(…, learners=df)`), so changing a filter
 costs no database round trip. `question` and `option` need the responses, so they run their own query, once per
 topic and filters, and only when their tab is opened. `reload()` reads the gradebook again (new submissions).
@@ -39,11 +39,11 @@ from widgets.sentences import sentence as _sentence
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Engine
 
-    from hoctap.topic import Topic
+    from hoctap.topic.model import Topic
 
 ALL = ""  # a filter's value for "Tất cả"
 ALL_LABEL = "Tất cả"
-# The tabs, in order: (table name in hoctap.progress.TABLES or "learner", tab title, file name stem).
+# The tabs, in order: (table name in hoctap.progress.tables.TABLES or "learner", tab title, file name stem).
 TABS = (
     ("unit", "Theo đơn vị", "tien-do-theo-don-vi"),
     ("role", "Theo đối tượng", "tien-do-theo-doi-tuong"),
@@ -75,7 +75,7 @@ def sentence(text: object) -> str:
 
 def gradebook_message(error: Exception, db_url: str) -> str:
     """A database error as one line naming the gradebook and the likely fix."""
-    from hoctap.gradebook_tables import safe_url
+    from hoctap.course.tables import safe_url
 
     cause: BaseException | None = error
     while cause is not None and getattr(cause, "orig", None) is None:  # pandas wraps SQLAlchemy's error
@@ -135,7 +135,7 @@ def percent_text(value: float | None) -> str:
 
 
 def _empty(name: str) -> pd.DataFrame:
-    from hoctap import progress
+    from hoctap.progress import tables as progress
 
     columns = progress.COLUMNS[name]
     return pd.DataFrame(columns=columns)
@@ -175,7 +175,7 @@ class ProgressState(traitlets.HasTraits):
         if self.topics:
             self.topic_id = default_topic(self.topics, self.now).id
         elif not self.message:
-            from hoctap.catalog import layout
+            from hoctap.topic.catalog import layout
 
             self.message = NO_TOPIC.format(folder=layout().topics)
 
@@ -192,7 +192,7 @@ class ProgressState(traitlets.HasTraits):
         """("Tất cả", ""), then the topic's units in Vietnamese order (kept per topic)."""
         key = (self.topic_id, "units")
         if key not in self._options:
-            from hoctap.text import sort_key
+            from hoctap.topic.text import sort_key
 
             pairs = self.frame()[["unit", "unit_id"]].drop_duplicates()
             found = sorted(((str(u), str(i)) for u, i in pairs.itertuples(index=False)), key=lambda p: sort_key(p[0]))
@@ -229,7 +229,7 @@ class ProgressState(traitlets.HasTraits):
         if topic is None:
             return _empty("learner")
         if topic.id not in self._frames:
-            from hoctap.progress import learner_table
+            from hoctap.progress.tables import learner_table
 
             found = self._guard(lambda: learner_table(self.engine, [topic], None, self.now))
             self._frames[topic.id] = found if found is not None else _empty("learner")  # "Tải lại" tries again
@@ -253,8 +253,8 @@ class ProgressState(traitlets.HasTraits):
         return self._filtered[1]
 
     def filters(self, key: tuple[str, str, str, str] | None = None):
-        """The same choice as `hoctap.progress_queries.Filters` (for the tables that run their own query)."""
-        from hoctap.progress_queries import Filters
+        """The same choice as `hoctap.progress.queries.Filters` (for the tables that run their own query)."""
+        from hoctap.progress.queries import Filters
 
         _, unit, role, assessment = key or self.key
         return Filters(
@@ -298,7 +298,7 @@ class ProgressState(traitlets.HasTraits):
         )
 
     def _compute(self, name: str, key: tuple[str, str, str, str]) -> pd.DataFrame:
-        from hoctap import progress
+        from hoctap.progress import tables as progress
 
         topic = next((t for t in self.topics if t.id == key[0]), None)
         if topic is None:
@@ -376,8 +376,8 @@ def gradebook_engine(db_url: str) -> Engine:
     empty file), naming the commands that create it."""
     from pathlib import Path
 
-    from hoctap.database import engine_for
-    from hoctap.gradebook_tables import safe_url
+    from hoctap.course.database import engine_for
+    from hoctap.course.tables import safe_url
 
     if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).is_file():
         raise HoctapError(

@@ -3,7 +3,7 @@
     learner_app(course_root=None) -> LearnerApp      # notebooks/learner/quiz.ipynb calls this
 
 The state (`widgets.quiz_state.AppState`: screen, learner, rows, quiz, result, message) holds no widget and
-talks to `hoctap.portal.Portal`, which enforces every rule; the views below compose widgets and observe it.
+talks to `hoctap.attempts.portal.Portal`, which enforces every rule; the views below compose widgets and observe it.
 One screen at a time: LoginView, OffersView, QuizView, CommitmentView, GradingView, ResultView.
 
 After a quiz is submitted the app polls the portal for the result (`LoopTicker`: every 0.25 s on the kernel's
@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 
 import ipywidgets
 
-from hoctap.kinds import QuestionType
+from hoctap.topic.kinds import QuestionType
 
 from .inputs import HINTS, Choice, Shown, make_input
 from .quiz_state import (
@@ -619,9 +619,9 @@ def learner_app(
     _skip_unused_iri_checker()
 
     def portal():
-        from hoctap.catalog import layout
-        from hoctap.course import course_at
-        from hoctap.portal import Portal
+        from hoctap.attempts.portal import Portal
+        from hoctap.course.course import course_at
+        from hoctap.topic.catalog import layout
 
         root = course_root if course_root is not None else layout().assessments
         return Portal(course_at(root)) if clock is None else Portal(course_at(root), clock=clock)
@@ -634,9 +634,9 @@ def learner_app(
 def _warm_up() -> None:
     """Import what logging in needs while the learner types (the page is shown without waiting for it)."""
     try:
-        import hoctap.evaluation  # noqa: F401
-        import hoctap.portal  # noqa: F401
-        import hoctap.submit  # noqa: F401
+        import hoctap.attempts.answers  # noqa: F401
+        import hoctap.attempts.evaluation  # noqa: F401
+        import hoctap.attempts.portal  # noqa: F401
     except Exception:  # pragma: no cover - the import is retried, and reported, at login
         pass
 

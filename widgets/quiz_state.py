@@ -1,6 +1,6 @@
 """The learner app's state, without a single widget: who is logged in, which screen, what the server said.
 
-Every action goes through `hoctap.portal.Portal`, which enforces the rules (assigned, open, attempts left, time
+Every action goes through `hoctap.attempts.portal.Portal`, which enforces the rules (assigned, open, attempts left, time
 limit, own attempt); this module only decides what to show. A refusal or any other error of the kit
 (`HoctapError`: RefusedError, SubmissionError, AttemptError, GradebookError) becomes one Vietnamese sentence in
 `AppState.message`; an unexpected error becomes a fixed sentence and goes, with its traceback, to the kernel's own
@@ -33,8 +33,8 @@ from hoctap.errors import HoctapError
 from widgets.sentences import sentence as _sentence
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hoctap.evaluation import Evaluation
-    from hoctap.portal import Offer, Portal, Sitting
+    from hoctap.attempts.evaluation import Evaluation
+    from hoctap.attempts.portal import Offer, Portal, Sitting
 
 SCREENS = ("login", "offers", "quiz", "commitment", "grading", "result")
 KIND_LABELS = {"quiz": "Bài kiểm tra", "final": "Bài kiểm tra cuối khóa", "commitment": "Bản cam kết"}
@@ -47,7 +47,7 @@ GRADING_FAILED = "Bài đã được nộp nhưng chưa chấm được; ngườ
 AWAITING = "Đã nộp, đang chờ đánh giá."
 TIME_UP_SENT = "Đã hết giờ làm bài: bài đã được tự nộp."
 TIME_UP_EMPTY = "Đã hết giờ làm bài mà chưa trả lời câu nào: không có gì để nộp."
-MAX_COMMITMENT = 20_000  # the default; CommitmentState reads hoctap.submit.MAX_COMMITMENT
+MAX_COMMITMENT = 20_000  # the default; CommitmentState reads hoctap.attempts.answers.MAX_COMMITMENT
 
 log = logging.getLogger("hoctap.quiz")
 
@@ -275,7 +275,7 @@ def _done(offer: Offer) -> list:
 
 
 def offer_row(offer: Offer, evaluation: Evaluation | None = None) -> OfferRow:
-    from hoctap.availability import State
+    from hoctap.attempts.windows import State
 
     window = offer.window
     done = _done(offer)
@@ -333,14 +333,16 @@ class AppState(traitlets.HasTraits):
     page = traitlets.Int(0, help="bumped at every navigation: views rebuild on it")
     message = traitlets.Unicode("", help="one line for the learner: a refusal, an error or a notice")
     tone = traitlets.Enum(("info", "error"), default_value="info", help="how `message` is shown")
-    learner = traitlets.Any(None, allow_none=True, help="hoctap.portal.Learner once logged in")
+    learner = traitlets.Any(None, allow_none=True, help="hoctap.attempts.portal.Learner once logged in")
     rows = traitlets.List(help="OfferRow per assessment of the learner, in the portal's order")
     current = traitlets.Any(None, allow_none=True, help="the OfferRow opened (quiz, commitment, grading, result)")
     quiz = traitlets.Any(None, allow_none=True, help="QuizState of the quiz on screen")
     commitment = traitlets.Any(None, allow_none=True, help="CommitmentState of the commitment on screen")
     waiting = traitlets.Any(None, allow_none=True, help="(assessment id, attempt number, attempt id) being graded")
     result = traitlets.Any(None, allow_none=True, help="the result shown (the grader's JSON for one attempt)")
-    evaluation = traitlets.Any(None, allow_none=True, help="hoctap.evaluation.Evaluation of a commitment shown")
+    evaluation = traitlets.Any(
+        None, allow_none=True, help="hoctap.attempts.evaluation.Evaluation of a commitment shown"
+    )
 
     def __init__(self, portal: Callable[[], Portal] | Portal, **kwargs):
         super().__init__(**kwargs)
@@ -421,7 +423,7 @@ class AppState(traitlets.HasTraits):
         sitting = self.portal.start(self.learner, assessment_id)
         self.current = row
         if sitting.kind == "commitment":
-            from hoctap.submit import MAX_COMMITMENT as limit
+            from hoctap.attempts.answers import MAX_COMMITMENT as limit
 
             self.commitment = CommitmentState(sitting, limit)
             self._go("commitment")

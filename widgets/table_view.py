@@ -10,10 +10,10 @@
 Only the current page (`page_size` rows, 50) becomes HTML, so 200,000 rows cost no more to show than 50; no
 widget per row. Every header and cell goes through `esc` (`html.escape`): a learner named `<script>…` is text.
 Sorting and searching run in pandas on the whole frame: string columns sort in Vietnamese dictionary order (names
-by given name), missing values last; the search index (each row's displayed text, folded by `hoctap.text.fold`
+by given name), missing values last; the search index (each row's displayed text, folded by `hoctap.topic.text.fold`
 without diacritics, so `nguyen` finds `Nguyễn`) is built once per frame, at the first search.
 
-Downloads in Voila: "Tải CSV" / "Tải XLSX" build the file (`hoctap.progress_export.table_bytes`, Vietnamese
+Downloads in Voila: "Tải CSV" / "Tải XLSX" build the file (`hoctap.progress.export.table_bytes`, Vietnamese
 headers) and put an `<a download=… href="data:…;base64,…">` link under the buttons; the browser saves it when the
 link is clicked. The link is rebuilt on each click and cleared when the rows change, so it never holds stale rows.
 A file that cannot be built ends the wait with one Vietnamese sentence in the link's place; the traceback goes to the
@@ -37,9 +37,9 @@ import pandas as pd
 import traitlets
 
 from hoctap.errors import HoctapError
-from hoctap.progress_export import table_bytes
-from hoctap.progress_labels import LABELS, TABLE_LABELS, labelled
-from hoctap.text import fold, name_sort_key, sort_key
+from hoctap.progress.export import table_bytes
+from hoctap.progress.labels import LABELS, TABLE_LABELS, labelled
+from hoctap.topic.text import fold, name_sort_key, sort_key
 
 from .progress_state import log as _app_log
 from .sentences import sentence
@@ -295,7 +295,7 @@ def table_html(rows: pd.DataFrame, hidden: Sequence[str] = (), caption: str = ""
 
 
 def headers(table: str | None = None) -> dict[str, str]:
-    """Column id → Vietnamese header, as `hoctap.progress_labels.labelled` names them for `table`."""
+    """Column id → Vietnamese header, as `hoctap.progress.labels.labelled` names them for `table`."""
     return {**LABELS, **TABLE_LABELS.get(table or "", {})}
 
 
@@ -347,7 +347,7 @@ class TableView(ipywidgets.VBox):
         super().__init__(**kwargs)
         self.state = state if state is not None else TableState()
         self.title, self.file_stem, self.sheet = title, file_stem, sheet
-        self.table_name = table  # a hoctap.progress table name: its own headers (progress_labels.TABLE_LABELS)
+        self.table_name = table  # a hoctap.progress.tables table name: its own headers (progress_labels.TABLE_LABELS)
         self.heading = ipywidgets.HTML(f"<h4>{esc(title)}</h4>" if title else "")
         self.search = _classed(
             ipywidgets.Text(

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import nbformat
 
-from hoctap.build import build
-from hoctap.catalog import Layout, layout
-from hoctap.serve import start_learner, stop, wait_ready
+from hoctap.build.kit import build
+from hoctap.serve.servers import start_learner, stop, wait_ready
+from hoctap.topic.catalog import Layout, layout
 from tests.bench.timing import median_time
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.servers import pick_free_port, slider_lesson

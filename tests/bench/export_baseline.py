@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from hoctap.course import COURSE_ID
+from hoctap.course.course import COURSE_ID
 
 # The columns of nbgrader's CsvExportPlugin (nbgrader/plugins/export.py), in order.
 CSV_COLUMNS = [
@@ -136,7 +136,7 @@ def drop_extra_indexes(db_url: str) -> list[str]:
     """Drop the kit's indexes on nbgrader's tables (nbgrader's bare schema); returns the names dropped."""
     from sqlalchemy import create_engine, inspect
 
-    from hoctap import gradebook_tables
+    from hoctap.course import tables as gradebook_tables
 
     engine = create_engine(db_url)
     try:
@@ -154,7 +154,7 @@ def extra_indexes(db_url: str) -> list[str]:
     """The kit's indexes on nbgrader's tables present in the gradebook at `db_url`."""
     from sqlalchemy import create_engine, inspect
 
-    from hoctap import gradebook_tables
+    from hoctap.course import tables as gradebook_tables
 
     engine = create_engine(db_url)
     try:

@@ -40,7 +40,7 @@ def _hoctap(home: Path, *args: str) -> None:
 
 
 def _kit(tmp: Path) -> Path:
-    from hoctap.catalog import layout
+    from hoctap.topic.catalog import layout
 
     home = tmp / "kit"
     shutil.copytree(layout().root / "data", home / "data")
@@ -52,9 +52,9 @@ def _kit(tmp: Path) -> Path:
 
 def _submit(home: Path, learners: list[str], clock=lambda: PAPER_TIME) -> list[int]:
     """Every learner submits the right answers through the Portal; returns the attempt ids."""
-    from hoctap.catalog import layout, topic
-    from hoctap.course import course_for
-    from hoctap.portal import Portal
+    from hoctap.attempts.portal import Portal
+    from hoctap.course.course import course_for
+    from hoctap.topic.catalog import layout, topic
 
     spec = topic("2021-chuyen-de-toan-khoa")
     portal = Portal(course_for(layout()), clock=clock)
@@ -81,12 +81,12 @@ def _quiz_takers(home: Path) -> list[str]:
 
 def _place_for_nbgrader(home: Path, learners: list[str]) -> None:
     """The baseline's input: each attempt in nbgrader's submitted/ layout, as our grader would place it."""
-    from hoctap.attempts import Attempts
-    from hoctap.catalog import layout
-    from hoctap.course import course_for
-    from hoctap.database import engine_for
-    from hoctap.storage import attempt_folder
-    from hoctap.submit import fill_quiz, quiz_answers
+    from hoctap.attempts.answers import fill_quiz, quiz_answers
+    from hoctap.attempts.storage import attempt_folder
+    from hoctap.attempts.table import Attempts
+    from hoctap.course.course import course_for
+    from hoctap.course.database import engine_for
+    from hoctap.topic.catalog import layout
 
     course = course_for(layout())
     attempts = Attempts(engine_for(course.db_url))
@@ -169,7 +169,7 @@ def _quiz_page_ready(home: Path, rounds: int = 5) -> dict:
     (the quiz from its pre-heated pool, as served to learners)."""
     from playwright.sync_api import sync_playwright
 
-    from hoctap.serve import start_learner, stop, wait_ready
+    from hoctap.serve.servers import start_learner, stop, wait_ready
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
     from tests.servers import SLIDER_CODE, pick_free_port, write_lesson
 
@@ -217,9 +217,9 @@ def _kernel_memory(home: Path) -> dict:
     steps = {
         "bare_kernel_mb": "import ipywidgets\nipywidgets.IntSlider()",
         "learner_kernel_mb": (
-            "from widgets.quiz_state import AppState\nfrom hoctap.course import course_at\n"
+            "from widgets.quiz_state import AppState\nfrom hoctap.course.course import course_at\n"
             f"from widgets.quiz import learner_app\napp = learner_app({str(home / 'assessments')!r})\n"
-            f"from hoctap.portal import Portal\np = Portal(course_at({str(home / 'assessments')!r}))\n"
+            f"from hoctap.attempts.portal import Portal\np = Portal(course_at({str(home / 'assessments')!r}))\n"
             f"learner = p.login({learner!r}, {codes[learner]!r})\noffers = p.offers(learner)"
         ),
     }
@@ -243,9 +243,9 @@ def _kernel_memory(home: Path) -> dict:
 
 def _learner_wait(home: Path, learners: list[str]) -> list[float]:
     """Seconds from Submit to the learner's result being ready, with `hoctap grade --watch` running."""
-    from hoctap.catalog import layout
-    from hoctap.course import course_for
-    from hoctap.storage import result_path
+    from hoctap.attempts.storage import result_path
+    from hoctap.course.course import course_for
+    from hoctap.topic.catalog import layout
 
     watcher = subprocess.Popen(
         [sys.executable, "-m", "hoctap.cli", "grade", "--watch", "--interval", "0.05"],

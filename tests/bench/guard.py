@@ -22,10 +22,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from hoctap.catalog import layout
 from hoctap.errors import SpecError
-from hoctap.serve import start_learner, stop, wait_ready
-from hoctap.yamlmap import load
+from hoctap.serve.servers import start_learner, stop, wait_ready
+from hoctap.topic.catalog import layout
+from hoctap.topic.yamlmap import load
 from tests.bench.timing import median_time
 from tests.servers import pick_free_port
 
@@ -55,10 +55,10 @@ def bench_spec(rounds: int) -> dict:
 
 
 def bench_sanitize(rounds: int) -> dict:
-    from hoctap.database import engine_for
-    from hoctap.html_allowlist import sanitize_document
-    from hoctap.progress import learner_table
-    from hoctap.report_html import _table
+    from hoctap.course.database import engine_for
+    from hoctap.progress.tables import learner_table
+    from hoctap.report.page import _table
+    from hoctap.safety.allowlist import sanitize_document
     from tests.synthetic_gradebook import build_gradebook, synthetic_topic
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from hoctap.database import engine_for
-from hoctap.progress import TABLES
+from hoctap.course.database import engine_for
+from hoctap.progress.tables import TABLES
 from tests.bench.export_baseline import time_nbgrader_export
 from tests.bench.timing import median_time
 from tests.synthetic_gradebook import build_gradebook, synthetic_topic

@@ -1,7 +1,7 @@
 """The instructor dashboard in Debian Chromium, served by the trainer JupyterLab (Voila's server extension behind the
 token) on a real gradebook built through the kit's submit-and-grade path (tests/progress_kit.py).
 
-The instructor filters by unit and the counters show that unit's row of `hoctap.progress.unit_table` (computed
+The instructor filters by unit and the counters show that unit's row of `hoctap.progress.tables.unit_table` (computed
 here on the same gradebook); downloads the table as XLSX and opens it; finds the learner named
 `<script>alert(1)</script>` shown as text (no dialog). Without the token the dashboard is refused, and the
 learners' Voila (which serves `notebooks/learner/` only) has no URL for the dashboard or the gradebook.
@@ -24,10 +24,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from hoctap.database import engine_for
-from hoctap.progress import unit_table
-from hoctap.progress_queries import Filters
-from hoctap.serve import Server, start_lab, stop, wait_ready
+from hoctap.course.database import engine_for
+from hoctap.progress.queries import Filters
+from hoctap.progress.tables import unit_table
+from hoctap.serve.servers import Server, start_lab, stop, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.progress_kit import EVIL_ID, TOPIC_2021
 from tests.progress_kit import EVIL_NAME as EVIL

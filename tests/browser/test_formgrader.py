@@ -1,7 +1,7 @@
 """A commitment from submission to evaluation, with the instructor's part done in nbgrader's formgrader (Chromium).
 
-A learner submits a commitment (through hoctap.portal.Portal: the learner app's screens are test_quiz_app.py's
-business) and the grader autogrades it: it waits for a human. The trainer JupyterLab (hoctap.serve.start_lab on
+A learner submits a commitment (through hoctap.attempts.portal.Portal: the learner app's screens are test_quiz_app.py's
+business) and the grader autogrades it: it waits for a human. The trainer JupyterLab (hoctap.serve.servers.start_lab on
 the kit) serves formgrader; in Chromium the instructor goes Manage Students → the learner → the commitment → its
 notebook, types a score and a comment in the "commitment" cell, and formgrader saves them when each field loses
 the focus. nbgrader's Gradebook then holds the manual score, and the learner app shows "Đánh giá: 8/10 — …" and
@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from hoctap.grader import Grader
-from hoctap.portal import Portal
-from hoctap.serve import Server, start_lab, stop, wait_ready
+from hoctap.attempts.portal import Portal
+from hoctap.grading.grader import Grader
+from hoctap.serve.servers import Server, start_lab, stop, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.quiz_kit import COMMITMENT, RATING_SCALE, build_kit, commitment_grade
 from tests.servers import assert_offline, watched_page

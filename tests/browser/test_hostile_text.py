@@ -22,12 +22,12 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import update
 
-from hoctap.database import engine_for
-from hoctap.gradebook_tables import learner as learner_table
-from hoctap.grader import Grader
-from hoctap.portal import Portal
-from hoctap.report import write_report
-from hoctap.serve import start_lab, stop, wait_ready
+from hoctap.attempts.portal import Portal
+from hoctap.course.database import engine_for
+from hoctap.course.tables import learner as learner_table
+from hoctap.grading.grader import Grader
+from hoctap.report.gather import write_report
+from hoctap.serve.servers import start_lab, stop, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.quiz_kit import COMMITMENT, QUIZ, build_kit, set_student_name
 from tests.servers import pick_free_port, watched_page
@@ -154,7 +154,7 @@ def test_script_in_a_commitment_a_short_answer_a_name_or_a_unit_runs_nowhere_the
     page = instructor
 
     # The instructor logs in to JupyterLab (its session cookie is what a script would borrow), then opens
-    # formgrader: its pages are hardened by hoctap.instructor_guard (JupyterLab started as `hoctap serve` does).
+    # formgrader: its pages are hardened by hoctap.serve.instructor_guard (JupyterLab started as `hoctap serve` does).
     page.goto(f"{base}/lab?token={token}", wait_until="domcontentloaded")
     visit(page, f"{base}/formgrader/manage_students")
     page.locator(f'#main-table a[href$="/formgrader/manage_students/{LEARNER}"]').wait_for()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from hoctap.catalog import layout, topic
+from hoctap.topic.catalog import layout, topic
 from tests.servers import assert_offline
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

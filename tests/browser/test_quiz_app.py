@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hoctap.evaluation import evaluation
-from hoctap.serve import start_grader, stop
+from hoctap.attempts.evaluation import evaluation
+from hoctap.serve.servers import start_grader, stop
 from tests.quiz_kit import CLOSED, COMMITMENT, QUIZ, build_kit, grade_commitment
 from tests.servers import assert_offline
 
@@ -185,7 +185,7 @@ def test_a_commitment_waits_for_its_evaluation_then_shows_it(site, page):
 
 
 def _engine(kit):
-    from hoctap.database import engine_for
+    from hoctap.course.database import engine_for
 
     return engine_for(kit.course.db_url)
 

@@ -8,10 +8,10 @@ import shutil
 
 import pytest
 
-from hoctap.catalog import layout
 from hoctap.cli import main
-from hoctap.topic import load_topic
-from hoctap.topic_rules import draw_pools
+from hoctap.topic.catalog import layout
+from hoctap.topic.model import load_topic
+from hoctap.topic.rules import draw_pools
 
 pytestmark = pytest.mark.slow
 QUIZ = "2021-kiem-tra-noi-dung-1"
@@ -82,9 +82,9 @@ def test_paper_answers_refused_with_one_clear_line(kit, capsys):
 
 
 def _attempts(kit, learner: str, assessment: str):
-    from hoctap.attempts import Attempts
-    from hoctap.course import course_at
-    from hoctap.database import engine_for
+    from hoctap.attempts.table import Attempts
+    from hoctap.course.course import course_at
+    from hoctap.course.database import engine_for
 
     return Attempts(engine_for(course_at(kit / "assessments").db_url)).of(learner, assessment)
 
@@ -119,7 +119,7 @@ def test_a_refused_paper_entry_burns_no_attempt_of_a_one_attempt_final(kit, caps
 
 
 def test_a_crash_between_starting_and_submitting_leaves_an_attempt_that_can_be_submitted(kit, capsys, monkeypatch):
-    from hoctap.attempts import Attempts
+    from hoctap.attempts.table import Attempts
 
     topic = load_topic(kit / "data" / "topics" / "2021-chuyen-de-toan-khoa.yaml")
     path = kit / "tn-0013.json"

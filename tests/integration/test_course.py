@@ -14,11 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from hoctap.catalog import Layout, layout
-from hoctap.course import COURSE_ID, TEXT_STUB, Course, due_utc
+from hoctap.build.sources import expected_files
+from hoctap.course.course import COURSE_ID, TEXT_STUB, Course, due_utc
 from hoctap.errors import CourseError
-from hoctap.quiz_notebooks import expected_files
-from hoctap.topic import load_topic
+from hoctap.topic.catalog import Layout, layout
+from hoctap.topic.model import load_topic
 from tests.specs import mini_spec, without_practice, write_spec
 
 pytestmark = pytest.mark.slow

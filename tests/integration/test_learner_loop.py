@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from hoctap.catalog import Layout, layout
-from hoctap.course import Course
-from hoctap.grader import Grader
-from hoctap.portal import Portal, RefusedError
-from hoctap.quiz_notebooks import expected_files
-from hoctap.roster import Learner as RosterLearner
-from hoctap.roster_import import import_roster, read_codes_file
-from hoctap.topic import load_topic
+from hoctap.attempts.portal import Portal, RefusedError
+from hoctap.build.sources import expected_files
+from hoctap.course.course import Course
+from hoctap.course.roster import Learner as RosterLearner
+from hoctap.course.roster_import import import_roster, read_codes_file
+from hoctap.grading.grader import Grader
+from hoctap.topic.catalog import Layout, layout
+from hoctap.topic.model import load_topic
 
 pytestmark = pytest.mark.slow
 
@@ -99,8 +99,8 @@ def test_a_refused_login_costs_the_same_work_for_a_known_and_an_unknown_id(kit, 
     that is not there). Counted, not timed: timings are noise on these machines."""
     import hashlib
 
-    import hoctap.access as access
-    import hoctap.portal as portal_module
+    import hoctap.attempts.portal as portal_module
+    import hoctap.course.access as access
 
     course, portal, grader, codes, clock = kit
     monkeypatch.setattr(portal_module, "FAILED_LOGIN_DELAY_S", 0)
@@ -218,7 +218,7 @@ def test_an_expired_time_limit_is_refused_and_a_timely_submission_taken(kit):
 def test_a_copy_left_by_a_crashed_try_does_not_stop_the_learner_from_submitting(kit):
     """A crash after the copy was written but before the submission was recorded left an open attempt with a folder
     ("Làm tiếp" used to fail for ever: "lần làm bài này đã được lưu"): the next submit goes through, once."""
-    from hoctap.storage import attempt_folder
+    from hoctap.attempts.storage import attempt_folder
 
     course, portal, grader, codes, clock = kit
     clock.now = IN_TIME

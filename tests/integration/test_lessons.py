@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from hoctap.build import build
-from hoctap.catalog import layout
+from hoctap.build.kit import build
+from hoctap.topic.catalog import layout
 
 LESSONS = sorted(layout().lessons.glob("*/*.ipynb"))
 WIDGET = "application/vnd.jupyter.widget-view+json"

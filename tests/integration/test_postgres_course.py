@@ -1,17 +1,17 @@
 """The course's gradebook on each backend (`db_url`: SQLite, and PostgreSQL on the server the tests start): a learner
 submits through the portal, the grader grades, the grade lands in nbgrader's tables; and the indexes nbgrader's
-schema lacks are there (`hoctap.gradebook_tables.ensure_indexes`)."""
+schema lacks are there (`hoctap.course.tables.ensure_indexes`)."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, inspect, make_url, select
 
-from hoctap.database import engine_for
-from hoctap.gradebook_tables import NBGRADER_INDEXES, ensure_indexes, ensure_tables
-from hoctap.grader import Grader
-from hoctap.nbgrader_tables import assignment, grade, submitted_assignment, submitted_notebook
-from hoctap.portal import Portal
+from hoctap.attempts.portal import Portal
+from hoctap.course.database import engine_for
+from hoctap.course.nbgrader_tables import assignment, grade, submitted_assignment, submitted_notebook
+from hoctap.course.tables import NBGRADER_INDEXES, ensure_indexes, ensure_tables
+from hoctap.grading.grader import Grader
 from tests.quiz_kit import QUIZ, build_kit, right_answers, wrong_answers
 
 pytestmark = pytest.mark.slow

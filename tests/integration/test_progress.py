@@ -1,6 +1,6 @@
 """The progress tables on a real gradebook built through the kit's submit-and-grade path (tests/progress_kit.py),
 on SQLite and on a real PostgreSQL server. Every expectation is computed here from the plan's records and the
-rules written out below, not by hoctap.progress."""
+rules written out below, not by hoctap.progress.tables."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 
 from hoctap import cli
-from hoctap.database import engine_for
-from hoctap.progress import (
+from hoctap.course.database import engine_for
+from hoctap.progress.queries import Filters
+from hoctap.progress.tables import (
     assessment_table,
     commitment_table,
     history_table,
@@ -29,7 +30,6 @@ from hoctap.progress import (
     timeline_table,
     unit_table,
 )
-from hoctap.progress_queries import Filters
 from tests.progress_kit import (
     AFTER_ALL,
     COMMITMENT,

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hoctap.attempts import GRADED, attempt_table
-from hoctap.catalog import layout
+from hoctap.attempts.table import GRADED, attempt_table
 from hoctap.cli import main
+from hoctap.topic.catalog import layout
 
 pytestmark = pytest.mark.slow
 QUIZ = "2021-kiem-tra-noi-dung-1"
@@ -46,9 +46,9 @@ def kit(tmp_path_factory):
 
 def _submit_one(learner_id: str) -> int:
     """One learner's whole submission, in its own process (as each learner has its own kernel)."""
-    from hoctap.catalog import layout, topic
-    from hoctap.course import course_for
-    from hoctap.portal import Portal
+    from hoctap.attempts.portal import Portal
+    from hoctap.course.course import course_for
+    from hoctap.topic.catalog import layout, topic
 
     spec = topic("2021-chuyen-de-toan-khoa")
     portal = Portal(course_for(layout()), clock=lambda: IN_TIME)
@@ -76,8 +76,8 @@ def _grader(home: Path, name: str, *extra: str) -> subprocess.Popen:
 
 
 def _rows(home: Path):
-    from hoctap.course import course_for
-    from hoctap.database import engine_for
+    from hoctap.course.course import course_for
+    from hoctap.course.database import engine_for
 
     engine = engine_for(course_for(layout()).db_url)
     with engine.connect() as db:
@@ -96,7 +96,7 @@ def test_fifty_submissions_at_once_are_all_stored_and_graded_once(kit):
     assert sorted(r["id"] for r in rows if r["status"] == GRADED) == sorted(ids)
     results = list((kit / "assessments" / "results").rglob("*.json"))
     assert len(results) == 50
-    from hoctap.course import course_for
+    from hoctap.course.course import course_for
 
     with course_for(layout()).gradebook() as gb:
         assert len(gb.assignment_submissions(QUIZ)) == 50

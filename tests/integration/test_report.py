@@ -13,20 +13,19 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 
-from hoctap.catalog import select_topics
 from hoctap.cli import main
-from hoctap.database import engine_for
+from hoctap.course.database import engine_for
 from hoctap.errors import HoctapError
-from hoctap.html_allowlist import disallowed
-from hoctap.progress import (
+from hoctap.progress.labels import LABELS
+from hoctap.progress.tables import (
     assessment_table,
     commitment_table,
     learner_table,
     question_table,
     unit_table,
 )
-from hoctap.progress_labels import LABELS
-from hoctap.report import (
+from hoctap.report.charts import NAMESPACE
+from hoctap.report.gather import (
     NO_DATA,
     NO_SUBMISSIONS,
     NO_TOPIC,
@@ -36,7 +35,8 @@ from hoctap.report import (
     workbook_bytes,
     write_report,
 )
-from hoctap.svg_charts import NAMESPACE
+from hoctap.safety.allowlist import disallowed
+from hoctap.topic.catalog import select_topics
 from tests.progress_kit import AFTER_ALL, LEARNERS, TOPIC_2021
 
 pytestmark = pytest.mark.slow

@@ -18,14 +18,14 @@ import pytest
 from nbgrader.api import Gradebook
 from sqlalchemy import create_engine, select
 
-from hoctap import access
-from hoctap.access import verify_code
-from hoctap.catalog import layout
+from hoctap.course import access
+from hoctap.course.access import verify_code
+from hoctap.course.roster import Learner, read_roster, roles_from_topics
+from hoctap.course.roster_import import CODES_HEADER, import_file, import_roster
+from hoctap.course.tables import ensure_tables, learner
 from hoctap.errors import GradebookError, RosterError
-from hoctap.gradebook_tables import ensure_tables, learner
-from hoctap.roster import Learner, read_roster, roles_from_topics
-from hoctap.roster_import import CODES_HEADER, import_file, import_roster
-from hoctap.topic import load_topic
+from hoctap.topic.catalog import layout
+from hoctap.topic.model import load_topic
 
 SAMPLE = layout().root / "data" / "rosters" / "sample.csv"
 CODE = re.compile(r"^[23456789abcdefghjkmnpqrstuvwxyz]{4}-[23456789abcdefghjkmnpqrstuvwxyz]{4}$")

@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from hoctap import serve as serving
-from hoctap import supervise
 from hoctap.errors import ServeError
-from hoctap.voila_app import APP_TEMPLATE, SLIDES_TEMPLATE, config, lesson_groups
+from hoctap.serve import supervise
+from hoctap.serve.voila_app import APP_TEMPLATE, SLIDES_TEMPLATE, config, lesson_groups
 from tests.servers import BUTTON_CODE, button_lesson, external_refs, pick_free_port, slider_lesson, write_lesson
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -134,7 +134,7 @@ def test_the_learner_site_lists_the_quiz_first_then_the_lessons_through_the_syml
 
 def test_the_grader_beside_voila_is_the_cli_verb(tmp_path: Path):
     assert serving.grader_command()[1:] == ["-m", "hoctap.cli", "grade", "--watch"]
-    from hoctap.catalog import Layout
+    from hoctap.topic.catalog import Layout
 
     assert serving.learner_site(Layout(tmp_path)) == tmp_path / "notebooks" / "learner"
     assert not serving.has_released(Layout(tmp_path))
@@ -175,7 +175,7 @@ def test_voila_configuration_is_the_safe_one():
     kernels = c.MappingKernelManager
     assert kernels.cull_connected is False  # open tabs stay
     assert 0 < kernels.cull_idle_timeout and kernels.cull_idle_timeout + kernels.cull_interval <= 60  # plain GETs go
-    assert voila.multi_kernel_manager_class == "hoctap.kernel_cap.LearnerKernelManager"  # the cap on kernels
+    assert voila.multi_kernel_manager_class == "hoctap.serve.kernel_cap.LearnerKernelManager"  # the cap on kernels
 
 
 def test_learner_environment_carries_no_secret():
@@ -189,7 +189,7 @@ def test_learner_environment_carries_no_secret():
 
 def test_commands_are_safe_by_default(tmp_path: Path):
     learner = serving.learner_command(tmp_path, "127.0.0.1", 9001)
-    assert learner[1:3] == ["-m", "hoctap.voila_app"] and "--port=9001" in learner
+    assert learner[1:3] == ["-m", "hoctap.serve.voila_app"] and "--port=9001" in learner
     lab = serving.lab_command(tmp_path, "127.0.0.1", 9002)
     assert "--no-browser" in lab and "--ServerApp.port_retries=0" in lab and f"--ServerApp.root_dir={tmp_path}" in lab
     assert ("--allow-root" in lab) == (os.geteuid() == 0)
@@ -344,7 +344,7 @@ def test_serve_prints_urls_and_stops_everything(lessons: Path, tmp_path: Path, h
     """`serve()` as `hoctap serve` runs it: both servers, the banner, then a clean stop with no orphans."""
     learner, lab = pick_free_port(), pick_free_port()
     code = (
-        "import sys; from hoctap.serve import serve; "
+        "import sys; from hoctap.serve.servers import serve; "
         f"sys.exit(serve('127.0.0.1', {learner}, {lab}, site_dir={str(lessons)!r}))"
     )
     home = tmp_path / "kit"

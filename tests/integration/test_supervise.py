@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from hoctap import serve as serving
-from hoctap import supervise
 from hoctap.errors import ServeError
+from hoctap.serve import supervise
 from tests.servers import BUTTON_CODE, RESERVED_PORTS, slider_lesson, write_lesson
 
 
@@ -86,7 +86,7 @@ class Serve:
         home = tmp_path / "kit"
         (home / "assessments" / "release").mkdir(parents=True)
         code = (
-            "import sys; from hoctap import supervise; from hoctap.serve import serve; "
+            "import sys; from hoctap import supervise; from hoctap.serve.servers import serve; "
             f"supervise.FIRST_DELAY = {first_delay}; "
             f"sys.exit(serve('127.0.0.1', {self.port}, only='learner', site_dir={str(site)!r}))"
         )
@@ -177,7 +177,7 @@ def test_a_killed_grader_comes_back_while_voila_keeps_answering(serve_factory):
     assert failures == [], "the learner Voila stopped answering while the grader was restarted"
     (grader,) = served.running("hoctap.cli")
     assert argv(grader)[1:] == serving.grader_command()[1:] and grader not in graders
-    assert takes_sigterm(grader) and all(takes_sigterm(pid) for pid in served.running("hoctap.voila_app"))
+    assert takes_sigterm(grader) and all(takes_sigterm(pid) for pid in served.running("hoctap.serve.voila_app"))
     out = served.output()
     assert "Máy chấm bài / grader đã dừng (tín hiệu SIGKILL)" in out and "restarting in 1 s" in out
     assert f"đã khởi động lại / restarted (PID {grader})" in out
@@ -188,7 +188,7 @@ def test_a_killed_grader_comes_back_while_voila_keeps_answering(serve_factory):
 def test_a_killed_voila_comes_back_on_its_port_once_the_port_is_free(serve_factory):
     served = serve_factory(first_delay=0.5)
     wait_until(lambda: len(served.family()) >= 5, "the pool's two kernels")  # Voila, 2 kernels, grader (+ its own)
-    (voila,) = served.running("hoctap.voila_app")
+    (voila,) = served.running("hoctap.serve.voila_app")
     kernels = {pid for pid in supervise.descendants(voila) if "ipykernel_launcher" in " ".join(argv(pid))}
     assert len(kernels) == 2
 
@@ -211,7 +211,7 @@ def test_a_killed_voila_comes_back_on_its_port_once_the_port_is_free(serve_facto
     assert "retrying in 2 s" in out  # the delay grows: no spinning on a taken port
 
     wait_until(lambda: answers(served.url) == 200, "Voila back on its port")
-    (again,) = served.running("hoctap.voila_app")
+    (again,) = served.running("hoctap.serve.voila_app")
     assert again != voila and f"--port={served.port}" in argv(again) and takes_sigterm(again)
     assert [pid for pid in kernels if supervise.alive(pid)] == [], "the dead Voila's kernels are still running"
     served.stop()

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from hoctap.attempts import GRADED, GRADING, SUBMITTED, AttemptError, Attempts
-from hoctap.database import engine_for
+from hoctap.attempts.table import GRADED, GRADING, SUBMITTED, AttemptError, Attempts
+from hoctap.course.database import engine_for
 
 NOW = dt.datetime(2030, 6, 1, 8, 0, tzinfo=dt.UTC)
 

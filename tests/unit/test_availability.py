@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hoctap.availability import State, expired, time_left, window
-from hoctap.topic import Assessment
+from hoctap.attempts.windows import State, expired, time_left, window
+from hoctap.topic.model import Assessment
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 QUIZ = Assessment.model_validate(

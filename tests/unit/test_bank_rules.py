@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
+from hoctap.build.sources import slots
 from hoctap.errors import SpecError
-from hoctap.quiz_notebooks import slots
-from hoctap.topic import Topic, load_topic
-from hoctap.topic_rules import draw_pools, practised
+from hoctap.topic.model import Topic, load_topic
+from hoctap.topic.rules import draw_pools, practised
 from tests.specs import mini_spec, without_practice, write_source, write_spec
 
 QUIZ = {
@@ -91,7 +91,7 @@ def test_two_draws_never_share_a_question(tmp_path):
 
 
 def test_the_shipped_2021_banks_are_disjoint_and_every_retake_pool_is_larger_than_its_draw():
-    from hoctap.catalog import layout
+    from hoctap.topic.catalog import layout
 
     topic = load_topic(layout().topic_path("2021-chuyen-de-toan-khoa"))
     shown = practised(topic)

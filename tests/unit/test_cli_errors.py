@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import shutil
 
-from hoctap.catalog import layout
 from hoctap.cli import main
+from hoctap.topic.catalog import layout
 
 
 def test_an_unforeseen_error_is_one_line_and_its_traceback_goes_to_the_log(tmp_path, monkeypatch, capsys):

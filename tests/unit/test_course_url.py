@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import stat
 
-from hoctap.course import course_at, save_gradebook_url
-from hoctap.serve import learner_env
+from hoctap.course.course import course_at, save_gradebook_url
+from hoctap.serve.servers import learner_env
 
 PG = "postgresql+psycopg2://hoctap:mật-khẩu@127.0.0.1:5433/gradebook"
 

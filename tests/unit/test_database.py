@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, inspect
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
-from hoctap.database import create_missing
+from hoctap.course.database import create_missing
 
 PG_RACE = 'duplicate key value violates unique constraint "pg_type_typname_nsp_index"'
 

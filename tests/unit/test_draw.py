@@ -1,6 +1,6 @@
 """Random draws and option orders are fixed per (learner, assessment, attempt) and differ otherwise."""
 
-from hoctap.draw import draw
+from hoctap.attempts.draw import draw
 
 META = {
     "slots": [

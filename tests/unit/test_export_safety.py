@@ -1,5 +1,5 @@
 """Stored text never breaks an export nor runs in a spreadsheet: control characters, lone surrogates and formulas in
-learners' answers, through `hoctap.cells` and the real exports (`table_bytes`, `write_table`).
+learners' answers, through `hoctap.safety.cells` and the real exports (`table_bytes`, `write_table`).
 
 CSV files are read twice: with Python's csv module, and split naively on `;` and `,` per line, as Excel does when its
 regional list separator is not the file's delimiter (Vietnamese settings split on `;`). The same answers stored in a
@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from hoctap.cells import SEPARATORS, cell, defused, encodable, printable, text_cells, visible
-from hoctap.progress_export import table_bytes, write_table
+from hoctap.progress.export import table_bytes, write_table
+from hoctap.safety.cells import SEPARATORS, cell, defused, encodable, printable, text_cells, visible
 
 LONE = "x\ud800y"  # a lone surrogate, as `json.loads('"x\\ud800y"')` gives from older stored JSON
 ANSWERS = [

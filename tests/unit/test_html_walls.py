@@ -10,9 +10,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from hoctap.html_allowlist import CSP_META, disallowed, safe_url, sanitize_document
-from hoctap.instructor_guard import POLICY, policy, template_scripts
-from hoctap.learner_text import inert_markdown, is_inert, make_inert
+from hoctap.safety.allowlist import CSP_META, disallowed, safe_url, sanitize_document
+from hoctap.safety.inert import inert_markdown, is_inert, make_inert
+from hoctap.serve.instructor_guard import POLICY, policy, template_scripts
 
 PAYLOADS = [
     "<script>alert(1)</script>",

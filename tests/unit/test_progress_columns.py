@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hoctap import progress
-from hoctap.progress_labels import LABELS
+from hoctap.progress import tables as progress
+from hoctap.progress.labels import LABELS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 TABLES = progress.COLUMNS

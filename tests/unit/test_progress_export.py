@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from hoctap.errors import HoctapError
-from hoctap.progress_export import table_bytes, write_table
-from hoctap.progress_labels import labelled
+from hoctap.progress.export import table_bytes, write_table
+from hoctap.progress.labels import labelled
 
 DANGER = '=HYPERLINK("http://x.invalid","bấm")'
 

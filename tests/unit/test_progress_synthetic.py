@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from hoctap.database import engine_for
-from hoctap.nbgrader_tables import assignment, base_cell, grade, submitted_assignment, submitted_notebook
-from hoctap.progress import learner_table, question_table
+from hoctap.course.database import engine_for
+from hoctap.course.nbgrader_tables import assignment, base_cell, grade, submitted_assignment, submitted_notebook
+from hoctap.progress.tables import learner_table, question_table
 from tests.synthetic_gradebook import build_gradebook, synthetic_topic
 
 AFTER = dt.datetime(2031, 1, 15, tzinfo=dt.UTC)

@@ -1,6 +1,6 @@
 """The instructor dashboard without a browser: the table widget (paging, sorting, searching, escaping, downloads) on
 hand-made frames, and the whole app on a synthetic gradebook (tests/synthetic_gradebook.py), driven through real
-widgets (`.click()`, `.value`). Expected figures come from `hoctap.progress` on the same gradebook."""
+widgets (`.click()`, `.value`). Expected figures come from `hoctap.progress.tables` on the same gradebook."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy import event
 
 from hoctap import cli
-from hoctap.database import engine_for
+from hoctap.course.database import engine_for
 from hoctap.errors import HoctapError
-from hoctap.progress import learner_table, option_table, question_table, unit_table
-from hoctap.progress_queries import Filters
-from hoctap.serve import Server, banner
+from hoctap.progress.queries import Filters
+from hoctap.progress.tables import learner_table, option_table, question_table, unit_table
+from hoctap.serve.servers import Server, banner
 from tests.specs import write_spec
 from tests.synthetic_gradebook import build_gradebook, synthetic_spec, synthetic_topic
 from widgets import progress_state, table_view

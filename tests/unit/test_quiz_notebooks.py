@@ -9,13 +9,13 @@ import json
 import nbformat
 import pytest
 
-from hoctap.build import build
-from hoctap.catalog import Layout
-from hoctap.course import TEXT_STUB, Course, due_utc
+from hoctap.build.kit import build
+from hoctap.build.sources import notebook_text, slot_keys, slots
+from hoctap.course.course import TEXT_STUB, Course, due_utc
 from hoctap.errors import BuildError, SpecError
-from hoctap.quiz_check import NOT_IN_SLOT, UNANSWERED, WRONG, check_slot
-from hoctap.quiz_notebooks import notebook_text, slot_keys, slots
-from hoctap.topic import Topic, load_topic
+from hoctap.grading.check import NOT_IN_SLOT, UNANSWERED, WRONG, check_slot
+from hoctap.topic.catalog import Layout
+from hoctap.topic.model import Topic, load_topic
 from tests.specs import mini_spec, without_practice, write_spec
 
 QUIZ = {
@@ -136,7 +136,7 @@ def test_quiz_notebook_cells_follow_the_documented_format(topic):
             "task": False,
         }
         lines = test.source.split("\n")
-        assert lines[:3] == [f"# Câu {k}", "### BEGIN HIDDEN TESTS", "from hoctap.quiz_check import check_slot"]
+        assert lines[:3] == [f"# Câu {k}", "### BEGIN HIDDEN TESTS", "from hoctap.grading.check import check_slot"]
         assert lines[3].startswith(f"check_slot(answer_{k}, {{") and lines[4:] == ["### END HIDDEN TESTS"]
     assert _keys_in(nb.cells[2].source) == {"q1": {"answer": "a", "plain": False, "type": "single"}}
     assert _keys_in(nb.cells[4].source) == {

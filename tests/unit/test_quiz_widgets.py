@@ -15,11 +15,11 @@ import time
 import pytest
 from ipywidgets.widgets.widget import _instances as LIVE  # the registry `request_states` reads: model id → widget
 
+from hoctap.attempts.evaluation import Evaluation, evaluation, rating_label
+from hoctap.course.roster import Learner as RosterLearner
+from hoctap.course.roster_import import import_roster, read_codes_file
 from hoctap.errors import HoctapError
-from hoctap.evaluation import Evaluation, evaluation, rating_label
-from hoctap.grader import Grader
-from hoctap.roster import Learner as RosterLearner
-from hoctap.roster_import import import_roster, read_codes_file
+from hoctap.grading.grader import Grader
 from tests.quiz_kit import CLOSED, COMMITMENT, QUIZ, RATING_SCALE, build_kit, grade_commitment, right_answers
 from tests.quiz_kit import wrong_answers as wrong_for
 from widgets.quiz import LearnerApp, LoginView, LoopTicker, OffersView, QuizView, ResultView, learner_app, widget_tree

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from hoctap.course.roster import MAX_PROBLEMS, Learner, read_roster
+from hoctap.course.roster_import import import_roster
 from hoctap.errors import RosterError
-from hoctap.roster import MAX_PROBLEMS, Learner, read_roster
-from hoctap.roster_import import import_roster
 from tests.specs import mini_spec, write_spec
 
 LINE = re.compile(r"^(?P<file>.+?):(?P<row>\d+): (?P<field>[^:]+): (?P<msg>.+)$")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hoctap.course import course_at
-from hoctap.portal import Portal
+from hoctap.attempts.portal import Portal
+from hoctap.course.course import course_at
 from widgets.quiz_state import AppState
 from widgets.sentences import HIDDEN, sentence
 

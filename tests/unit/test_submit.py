@@ -9,8 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from hoctap.learner_text import CLOSE, OPEN, inert_markdown, is_inert
-from hoctap.submit import (
+from hoctap.attempts.answers import (
     MAX_COMMITMENT,
     SubmissionError,
     check_commitment,
@@ -20,6 +19,7 @@ from hoctap.submit import (
     quiz_answers,
     write_attempt,
 )
+from hoctap.safety.inert import CLOSE, OPEN, inert_markdown, is_inert
 
 INJECTION = '"); import os; os.system("touch pwned"); ("'
 META = {

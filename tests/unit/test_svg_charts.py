@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hoctap.svg_charts import EMPTY, NAMESPACE, bar_chart, histogram, line_chart
+from hoctap.report.charts import EMPTY, NAMESPACE, bar_chart, histogram, line_chart
 
 NS = {"svg": NAMESPACE}
 EVIL = "<script>alert(1)</script>"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from hoctap import gradebook_tables
-from hoctap.gradebook_tables import ensure_tables
-from hoctap.topic import AssessmentKind
+from hoctap.course import tables as gradebook_tables
+from hoctap.course.tables import ensure_tables
+from hoctap.topic.model import AssessmentKind
 from tests.bench.export_baseline import extra_indexes
 from tests.synthetic_gradebook import (
     OPTIONS,
@@ -276,7 +276,7 @@ def test_nbgrader_reads_the_scores(book):
     """nbgrader's own API (what formgrader and `nbgrader export` use) computes the scores inserted."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from hoctap.course import COURSE_ID
+    from hoctap.course.course import COURSE_ID
 
     with Gradebook(book.db_url, COURSE_ID) as gb:
         for learner_id in book.learner_ids[:12]:

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from hoctap.text import fold, name_sort_key, same_text, slug, sort_key, strip_diacritics
+from hoctap.topic.text import fold, name_sort_key, same_text, slug, sort_key, strip_diacritics
 
 NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
 

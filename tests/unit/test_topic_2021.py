@@ -6,12 +6,12 @@ from collections import Counter
 
 import pytest
 
-from hoctap.catalog import layout
-from hoctap.check import check_file
-from hoctap.source import find_source, source_lines
-from hoctap.text import contains
-from hoctap.topic import QuestionType, load_topic
-from hoctap.topic_rules import citations, evidence_items
+from hoctap.topic.catalog import layout
+from hoctap.topic.check import check_file
+from hoctap.topic.model import QuestionType, load_topic
+from hoctap.topic.rules import citations, evidence_items
+from hoctap.topic.source import find_source, source_lines
+from hoctap.topic.text import contains
 
 SPEC = layout().topics / "2021-chuyen-de-toan-khoa.yaml"
 # The lines of TOPIC.md's table of facts: together the questions must cite every one.

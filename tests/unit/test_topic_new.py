@@ -1,9 +1,9 @@
 """`hoctap topic new`: next year's spec starts from the last one's structure and reusable facts."""
 
-from hoctap.build import build
-from hoctap.catalog import Layout
+from hoctap.build.kit import build
 from hoctap.cli import main
-from hoctap.topic import load_topic
+from hoctap.topic.catalog import Layout
+from hoctap.topic.model import load_topic
 from tests.specs import mini_spec, write_spec
 
 

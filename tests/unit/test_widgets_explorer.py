@@ -13,7 +13,7 @@ import pytest
 import traitlets
 
 from hoctap.errors import HoctapError
-from hoctap.topic import Topic
+from hoctap.topic.model import Topic
 from tests.widget_specs import base_content, base_spec, install_topic, topic_from
 from widgets import lesson
 from widgets.explorer import ContentExplorer, ExplorerState, find_terms, highlight, render_page

@@ -6,7 +6,7 @@ import ipywidgets
 import pytest
 
 from hoctap.errors import HoctapError
-from hoctap.topic import Topic
+from hoctap.topic.model import Topic
 from tests.widget_specs import base_content, base_spec, install_topic, topic_from
 from widgets import lesson
 from widgets.flashcards import Card, DeckState, FlashcardsView, deck_from_topic, render_card

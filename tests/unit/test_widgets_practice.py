@@ -8,8 +8,8 @@ import unicodedata
 import ipywidgets
 import pytest
 
-from hoctap import catalog
 from hoctap.errors import HoctapError
+from hoctap.topic import catalog
 from tests.widget_specs import base_spec, install_topic, topic_from
 from widgets import lesson
 from widgets.practice import PracticeState, PracticeView, QuestionView

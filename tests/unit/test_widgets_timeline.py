@@ -10,7 +10,7 @@ import pytest
 import traitlets
 
 from hoctap.errors import HoctapError
-from hoctap.topic import Topic
+from hoctap.topic.model import Topic
 from tests.widget_specs import base_spec, install_topic, topic_from
 from widgets import lesson
 from widgets.timeline import TimelineState, TimelineView, check_today, render_timeline

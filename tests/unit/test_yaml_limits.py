@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hoctap import yamlmap
 from hoctap.errors import SpecError
+from hoctap.topic import yamlmap
 
 LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<field>\S+): (?P<msg>.+)$")
 HOCTAP = Path(sys.executable).with_name("hoctap")  # the console script of this venv

@@ -1,0 +1,366 @@
+"""What a learner may do, enforced server side: list assessments, start, save a draft, submit, see the result.
+
+The learner app (a Voila notebook) and `hoctap submit` (answers typed in from paper) both go through here,
+so the same rules hold for both: the assessment must be assigned to the learner, open (or late, which is
+flagged), with attempts left and within its time limit. Everything it reads on the learner's behalf comes
+from the release notebooks (no key) and the gradebook; it never loads a spec.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from hoctap.course.course import Course
+from hoctap.course.database import engine_for
+from hoctap.errors import HoctapError
+
+from .answers import check_commitment, quiz_answers, write_attempt
+from .draw import draw
+from .storage import attempt_folder, now_utc, result_path
+from .table import GRADED, OPEN, Attempt, Attempts
+from .windows import Window, expired, window
+
+log = logging.getLogger("hoctap.attempts.portal")
+
+
+class RefusedError(HoctapError):
+    """The server refuses: closed, not assigned, no attempts left, time is up, or not this learner's attempt."""
+
+
+@dataclass(frozen=True)
+class Learner:
+    id: str
+    full_name: str
+    unit: str  # as the roster wrote it, for display
+    unit_id: str  # as assessments name units
+    role: str
+
+
+FAILED_LOGIN_DELAY_S = 1.0  # a wrong code costs the guesser a second (on top of scrypt's own cost)
+MAX_ID, MAX_CODE = 128, 64  # what a login reads of each field: a megabyte typed in costs no more than a code
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One assessment as the learner's list shows it."""
+
+    id: str
+    title: str
+    kind: str
+    window: Window
+    attempts: list[Attempt]
+
+    @property
+    def open_attempt(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.status == OPEN), None)
+
+
+@dataclass(frozen=True)
+class Sitting:
+    """An attempt in progress: what to show (questions without keys, in this attempt's order)."""
+
+    attempt: Attempt
+    title: str
+    kind: str
+    instructions: str
+    questions: list[dict]  # [{"slot", "question", "type", "prompt", "options", "lefts", "targets"}] in display order
+    time_limit_minutes: int | None
+    rating_scale: list[dict]
+
+
+def release_metadata(course: Course, assessment_id: str) -> dict:
+    path = course.release_notebook(assessment_id)
+    if not path.is_file():
+        raise RefusedError(f"bài '{assessment_id}' chưa được phát hành")
+    with open(path, encoding="utf-8") as f:  # plain JSON: nbformat's validation costs the learner's kernel memory
+        return json.load(f)["metadata"]["hoctap"]
+
+
+class _Rules:
+    """The assessment's rules as the release metadata carries them (the Assessment model's fields)."""
+
+    def __init__(self, meta: dict):
+        self.roles, self.units = meta["roles"], meta["units"]
+        self.skip_units = meta.get("skip_units", [])
+        self.opens = dt.datetime.fromisoformat(meta["opens"])
+        self.due = dt.datetime.fromisoformat(meta["due"])
+        self.closes = dt.datetime.fromisoformat(meta["closes"]) if meta["closes"] else None
+        self.attempts = meta["attempts"]
+
+
+class Portal:
+    def __init__(self, course: Course, clock=now_utc):
+        self.course = course
+        self.clock = clock
+        self.attempts = Attempts(engine_for(course.db_url))
+
+    # ------------------------------------------------------------------ who
+    def learner(self, student_id: str) -> Learner | None:
+        """The roster's learner (name from nbgrader's student table, unit and role from the kit's)."""
+        from sqlalchemy import select
+
+        from hoctap.course.tables import learner as learner_table
+        from hoctap.course.tables import student as student_table
+
+        query = (
+            select(
+                student_table.c.first_name,
+                student_table.c.last_name,
+                learner_table.c.unit,
+                learner_table.c.unit_id,
+                learner_table.c.role,
+            )
+            .join(learner_table, learner_table.c.student_id == student_table.c.id)
+            .where(student_table.c.id == student_id)
+        )
+        with self.attempts.engine.connect() as db:
+            row = db.execute(query).first()
+        if row is None:
+            return None
+        first, last, unit, unit_id, role = row
+        return Learner(student_id, " ".join(p for p in (last, first) if p), unit, unit_id, role)
+
+    def login(self, student_id: str, code: str) -> Learner:
+        """The learner whose roster id and access code these are; one vague refusal for any mistake, which costs the
+        same for an id on the roster and one that is not (the code is always hashed: no "who exists" oracle)."""
+        import time
+
+        from hoctap.course.access import verify_code
+
+        student_id = (student_id or "").strip().lower()[:MAX_ID]
+        code = (code or "")[:MAX_CODE]
+        learner = self.learner(student_id) if student_id else None
+        matches = verify_code(self.course.db_url, student_id, code)  # a dummy hash for an unknown id
+        if learner is None or not matches:
+            time.sleep(FAILED_LOGIN_DELAY_S)
+            raise RefusedError("mã học viên hoặc mã truy cập không đúng")
+        return learner
+
+    # ------------------------------------------------------------------ reading
+    def released(self) -> list[str]:
+        folder = self.course.release_dir
+        return sorted(p.name for p in folder.iterdir() if (p / f"{p.name}.ipynb").is_file()) if folder.is_dir() else []
+
+    def window_of(self, learner: Learner, meta: dict, attempts: list[Attempt]) -> Window:
+        used = sum(1 for a in attempts if a.status != OPEN)
+        return window(
+            _Rules(meta),
+            role=learner.role,
+            unit=learner.unit_id,
+            now=self._now(meta),
+            attempts_used=used,
+            timezone=meta["timezone"],
+        )
+
+    def offers(self, learner: Learner) -> list[Offer]:
+        """Every released assessment assigned to the learner, with its window and the learner's attempts."""
+        offers = []
+        for assessment_id in self.released():
+            meta = release_metadata(self.course, assessment_id)
+            attempts = self.attempts.of(learner.id, assessment_id)
+            w = self.window_of(learner, meta, attempts)
+            if w.state != "not-assigned":
+                offers.append(Offer(assessment_id, meta["title"], meta["kind"], w, attempts))
+        return offers
+
+    # ------------------------------------------------------------------ acting
+    def start(self, learner: Learner, assessment_id: str, questions: list[str] | None = None) -> Sitting:
+        """Resume the open attempt, or start the next one if the rules allow.
+
+        `questions` (answers typed in from paper) puts those questions in the slots that can hold them
+        instead of drawing; the other slots are drawn as usual."""
+        meta = release_metadata(self.course, assessment_id)
+        attempts = self.attempts.of(learner.id, assessment_id)
+        current = next((a for a in attempts if a.status == OPEN), None)
+        if current is not None and expired(current.started_at, meta["time_limit_minutes"], self._now(meta)):
+            self.attempts.expire(current.id)  # its time is over: it counts, and a new one may start below
+            attempts = self.attempts.of(learner.id, assessment_id)
+            current = None
+        if current is None:
+            w = self.window_of(learner, meta, attempts)
+            if not w.accepting:
+                raise RefusedError(w.message())
+            number = len(attempts) + 1
+            chosen = _place_questions(meta, questions) if questions else {}
+            picks = [_pick(meta, p, chosen.get(p.slot)) for p in draw(meta, learner.id, assessment_id, number, chosen)]
+            taken = [p["question"] for p in picks]
+            if len(set(taken)) != len(taken):
+                raise RefusedError("câu hỏi trên giấy trùng với câu được rút cho chỗ khác; kiểm tra lại answers.json")
+            current = self.attempts.start(learner.id, assessment_id, number, picks, self._now(meta))
+        return self._sitting(meta, current)
+
+    def _sitting(self, meta: dict, attempt: Attempt) -> Sitting:
+        shown = []
+        for pick in attempt.picks:
+            q = meta["questions"][pick["question"]]
+            by_id = {o["id"]: o for o in q["options"]}
+            targets = {o["id"]: o for o in q["targets"]}
+            shown.append(
+                {
+                    "slot": pick["slot"],
+                    "question": pick["question"],
+                    "type": q["type"],
+                    "prompt": q["prompt"],
+                    "options": [by_id[i] for i in pick["options"]],
+                    "lefts": q["options"],
+                    "targets": [targets[i] for i in pick["targets"]],
+                }
+            )
+        return Sitting(
+            attempt,
+            meta["title"],
+            meta["kind"],
+            meta["instructions"],
+            shown,
+            meta["time_limit_minutes"],
+            meta["rating_scale"],
+        )
+
+    def _own_open_attempt(self, learner: Learner, attempt_id: int) -> Attempt:
+        attempt = self.attempts.get(attempt_id)
+        if attempt.student_id != learner.id:
+            raise RefusedError("đây không phải bài làm của anh/chị")
+        if attempt.status != OPEN:
+            raise RefusedError("bài này đã được nộp")
+        return attempt
+
+    def save_draft(self, learner: Learner, attempt_id: int, text: str) -> None:
+        self._own_open_attempt(learner, attempt_id)
+        self.attempts.save_draft(attempt_id, check_commitment(text))
+
+    def submit(self, learner: Learner, attempt_id: int, answers: dict) -> Attempt:
+        """Check, then record the attempt as submitted with its answers, in one step (the database is the truth),
+        then keep a copy in its folder. Quiz `answers`: question id → response; commitment: {"text": …}.
+
+        Everything is checked before anything is written. A crash after the step leaves a submitted attempt the
+        grader rebuilds from the database; a crash before it leaves the attempt open, to be submitted again."""
+        attempt = self._own_open_attempt(learner, attempt_id)
+        meta = release_metadata(self.course, attempt.assessment_id)
+        now = self._now(meta)
+        stored = self._checked(learner, meta, attempt, answers, now)
+        late = now > _aware(_Rules(meta).due, meta)
+        self.attempts.mark_submitted(attempt.id, now, late, stored)
+        self._archive(meta, attempt, stored, now)
+        return self.attempts.get(attempt.id)
+
+    def submit_paper(self, learner: Learner, assessment_id: str, answers: dict) -> Attempt:
+        """Answers typed in from paper: every check first (shape, questions of this assessment, window), so a refused
+        entry starts no attempt and burns none; then start (or resume the one a crash left open) and submit."""
+        meta = release_metadata(self.course, assessment_id)
+        paper = None if meta["kind"] == "commitment" else list(answers)
+        if meta["kind"] == "commitment":
+            check_commitment(answers.get("text"))
+            if set(answers) != {"text"}:
+                raise RefusedError('bản cam kết nhập từ giấy là {"text": "..."}: không có mục nào khác')
+        else:
+            placed = _place_questions(meta, paper)
+            picks = [{"slot": slot, "question": qid} for slot, qid in placed.items()]
+            quiz_answers(meta, picks, answers)
+        attempts = self.attempts.of(learner.id, assessment_id)
+        if not any(a.status == OPEN for a in attempts):
+            w = self.window_of(learner, meta, attempts)
+            if not w.accepting:
+                raise RefusedError(w.message())
+        sitting = self.start(learner, assessment_id, questions=paper)
+        return self.submit(learner, sitting.attempt.id, answers)
+
+    def _now(self, meta: dict) -> dt.datetime:
+        """The clock's time, aware: a naive one (a paper's time typed without offset) is in the topic's zone."""
+        return _aware(self.clock(), meta)
+
+    def _checked(self, learner: Learner, meta: dict, attempt: Attempt, answers: dict, now: dt.datetime) -> dict:
+        """What is stored for `answers`, after every rule: window, time limit, shape, size."""
+        w = self.window_of(learner, meta, [])  # attempts were counted when this one started
+        if w.state == "closed":
+            raise RefusedError(w.message())
+        if expired(attempt.started_at, meta["time_limit_minutes"], now):
+            raise RefusedError(f"đã hết {meta['time_limit_minutes']} phút làm bài: bài nộp sau giờ không được nhận")
+        if not isinstance(answers, dict):
+            raise RefusedError("câu trả lời phải là một ánh xạ {mã câu hỏi: câu trả lời}")
+        if meta["kind"] == "commitment":
+            return {"text": check_commitment(answers.get("text"))}
+        quiz_answers(meta, attempt.picks, answers)  # refuses a wrong shape, an unasked question, nothing answered
+        return dict(answers)
+
+    def _archive(self, meta: dict, attempt: Attempt, stored: dict, now: dt.datetime) -> None:
+        """A copy of the submission in `attempts/<learner>/<assessment>/<n>/` (notebook, answers, nbgrader's
+        timestamp), for people and for nbgrader's tools. The grader does not need it: a failure is logged."""
+        folder = attempt_folder(self.course, attempt.student_id, attempt.assessment_id, attempt.number)
+        try:
+            write_attempt(folder, f"{attempt.assessment_id}.ipynb", self._notebook(meta, attempt, stored), stored, now)
+        except OSError as error:
+            log.warning("attempt %s: copy not written to %s: %s", attempt.id, folder, error)
+
+    def _notebook(self, meta: dict, attempt: Attempt, stored: dict):
+        import nbformat
+
+        from .answers import fill_commitment, fill_quiz
+
+        release = nbformat.read(self.course.release_notebook(attempt.assessment_id), as_version=4)
+        if meta["kind"] == "commitment":
+            return fill_commitment(release, stored["text"])
+        return fill_quiz(release, quiz_answers(meta, attempt.picks, stored))
+
+    def status(self, learner: Learner, attempt_id: int) -> str:
+        """Where the learner's own attempt stands: open, submitted, grading, graded or failed."""
+        attempt = self.attempts.get(attempt_id)
+        if attempt.student_id != learner.id:
+            raise RefusedError("đây không phải bài làm của anh/chị")
+        return attempt.status
+
+    def evaluation(self, learner: Learner, assessment_id: str):
+        """The instructor's evaluation of the learner's commitment (None before one exists)."""
+        from .evaluation import learner_evaluation
+
+        return learner_evaluation(self, learner, assessment_id)
+
+    def result(self, learner: Learner, assessment_id: str, number: int) -> dict | None:
+        """The learner's own result of one attempt, once graded (None before)."""
+        attempt = next((a for a in self.attempts.of(learner.id, assessment_id) if a.number == number), None)
+        if attempt is None or attempt.status != GRADED:
+            return None
+        path: Path = result_path(self.course, learner.id, assessment_id, number)
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def _pick(meta: dict, drawn, paper_question: str | None) -> dict:
+    """One slot of a new attempt: the drawn question (shuffled options), or the paper's (options as printed)."""
+    if paper_question is None:
+        return {
+            "slot": drawn.slot,
+            "question": drawn.question,
+            "options": list(drawn.option_order),
+            "targets": list(drawn.target_order),
+        }
+    q = meta["questions"][paper_question]
+    return {
+        "slot": drawn.slot,
+        "question": paper_question,
+        "options": [o["id"] for o in q["options"]],
+        "targets": [o["id"] for o in q["targets"]],
+    }
+
+
+def _place_questions(meta: dict, questions: list[str]) -> dict[int, str]:
+    """slot → question for questions answered on paper: each goes to the first free slot that can hold it."""
+    placed: dict[int, str] = {}
+    for qid in questions:
+        slot = next((s["slot"] for s in meta["slots"] if qid in s["candidates"] and s["slot"] not in placed), None)
+        if slot is None:
+            raise RefusedError(f"câu hỏi {qid} không thuộc bài này (hoặc nhiều câu hơn số chỗ có thể chứa nó)")
+        placed[slot] = qid
+    return placed
+
+
+def _zone(meta: dict):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(meta["timezone"])
+
+
+def _aware(moment: dt.datetime, meta: dict) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=_zone(meta))

@@ -1,0 +1,294 @@
+"""Attempts: every start, draft, submission and grade of a learner's assessment, in the gradebook database.
+
+nbgrader keeps one submission per learner and assignment and knows nothing of attempts, time limits or
+late work; this table does, beside nbgrader's own (so it moves to PostgreSQL with the gradebook). It is
+also the grader's queue: `submitted` rows are taken oldest first by `claim`, an UPDATE that only one
+grader can win, and become `graded` exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from hoctap.course.database import add_missing_columns, create_missing
+from hoctap.errors import HoctapError
+
+metadata = MetaData()
+
+OPEN, SUBMITTED, GRADING, GRADED, FAILED = "open", "submitted", "grading", "graded", "failed"
+EXPIRED = "expired"  # its time limit ran out before a submission: it counts as an attempt, with nothing to grade
+
+attempt_table = Table(
+    "hoctap_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("student_id", String(128), nullable=False),
+    Column("assessment_id", String(128), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("picks", Text, nullable=False, doc="JSON: the questions and option orders this attempt shows"),
+    Column("draft", Text, doc="a commitment's saved draft"),
+    Column("answers", Text, doc="JSON: what was submitted, written in the same step as the status (the truth)"),
+    Column("status", String(16), nullable=False, default=OPEN),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("late", Boolean, nullable=False, default=False),
+    Column("claimed_by", String(64)),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("graded_at", DateTime(timezone=True)),
+    Column("score", Float),
+    Column("max_score", Float),
+    Column("error", Text),
+    UniqueConstraint("student_id", "assessment_id", "number", name="hoctap_attempt_once"),
+    Index("hoctap_attempt_queue", "status", "submitted_at"),
+    Index("hoctap_attempt_learner", "student_id", "assessment_id"),
+)
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the table if missing; many processes may try at once on a new database (`create_missing`). A table
+    made by an earlier version gets the columns added since (`add_missing_columns`)."""
+    create_missing(metadata, engine)
+    add_missing_columns(engine, attempt_table)
+
+
+class AttemptError(HoctapError):
+    """An attempt cannot move as asked (already submitted, started twice at once, unknown)."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    student_id: str
+    assessment_id: str
+    number: int
+    started_at: dt.datetime
+    picks: list
+    draft: str | None
+    answers: dict | None  # None until submitted (and for attempts submitted before the kit stored them here)
+    status: str
+    submitted_at: dt.datetime | None
+    late: bool
+    score: float | None
+    max_score: float | None
+    error: str | None
+
+    @classmethod
+    def from_row(cls, row) -> Attempt:
+        m = row._mapping
+        return cls(
+            m["id"],
+            m["student_id"],
+            m["assessment_id"],
+            m["number"],
+            _aware(m["started_at"]),
+            json.loads(m["picks"]),
+            m["draft"],
+            json.loads(m["answers"]) if m["answers"] else None,
+            m["status"],
+            _aware(m["submitted_at"]),
+            bool(m["late"]),
+            m["score"],
+            m["max_score"],
+            m["error"],
+        )
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite returns naive datetimes: they were stored in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC)
+
+
+class Attempts:
+    """The attempts of every learner, on one database engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        create_tables(engine)
+
+    def _one(self, query) -> Attempt | None:
+        with self.engine.connect() as db:
+            row = db.execute(query).first()
+        return Attempt.from_row(row) if row else None
+
+    def get(self, attempt_id: int) -> Attempt:
+        found = self._one(select(attempt_table).where(attempt_table.c.id == attempt_id))
+        if found is None:
+            raise AttemptError(f"không có lần làm bài số {attempt_id}")
+        return found
+
+    def of(self, student_id: str, assessment_id: str) -> list[Attempt]:
+        query = (
+            select(attempt_table)
+            .where(attempt_table.c.student_id == student_id, attempt_table.c.assessment_id == assessment_id)
+            .order_by(attempt_table.c.number)
+        )
+        with self.engine.connect() as db:
+            return [Attempt.from_row(r) for r in db.execute(query)]
+
+    def start(self, student_id: str, assessment_id: str, number: int, picks: list, now: dt.datetime) -> Attempt:
+        """Record attempt `number`; a second start of the same number (two tabs at once) fails cleanly."""
+        row = {
+            "student_id": student_id,
+            "assessment_id": assessment_id,
+            "number": number,
+            "started_at": _utc(now),
+            "picks": json.dumps(picks, ensure_ascii=False),
+            "status": OPEN,
+            "late": False,
+        }
+        try:
+            with self.engine.begin() as db:
+                new_id = db.execute(insert(attempt_table).values(**row)).inserted_primary_key[0]
+        except IntegrityError:
+            raise AttemptError(f"lần làm bài {number} của {student_id} đã được bắt đầu ở nơi khác") from None
+        return self.get(new_id)
+
+    def save_draft(self, attempt_id: int, text: str) -> None:
+        with self.engine.begin() as db:
+            done = db.execute(
+                update(attempt_table)
+                .where(attempt_table.c.id == attempt_id, attempt_table.c.status == OPEN)
+                .values(draft=text)
+            ).rowcount
+        if not done:
+            raise AttemptError("bài đã nộp: không lưu nháp được nữa")
+
+    def mark_submitted(self, attempt_id: int, now: dt.datetime, late: bool, answers: dict) -> None:
+        """open → submitted with its answers, in one statement: the submission is there whole or not at all, and
+        of two submits of the same attempt (two tabs) exactly one wins; the other is refused."""
+        with self.engine.begin() as db:
+            done = db.execute(
+                update(attempt_table)
+                .where(attempt_table.c.id == attempt_id, attempt_table.c.status == OPEN)
+                .values(
+                    status=SUBMITTED,
+                    submitted_at=_utc(now),
+                    late=late,
+                    answers=json.dumps(answers, ensure_ascii=False, sort_keys=True),
+                )
+            ).rowcount
+        if not done:
+            raise AttemptError("lần làm bài này đã được nộp")
+
+    def expire(self, attempt_id: int) -> bool:
+        """open → expired (the time limit passed with nothing submitted); False if it had moved on already."""
+        with self.engine.begin() as db:
+            return bool(
+                db.execute(
+                    update(attempt_table)
+                    .where(attempt_table.c.id == attempt_id, attempt_table.c.status == OPEN)
+                    .values(status=EXPIRED)
+                ).rowcount
+            )
+
+    def pending(self) -> int:
+        with self.engine.connect() as db:
+            return db.execute(
+                select(func.count()).select_from(attempt_table).where(attempt_table.c.status == SUBMITTED)
+            ).scalar_one()
+
+    def claim(self, grader: str, now: dt.datetime) -> Attempt | None:
+        """Take the oldest submitted attempt for `grader`, or None. Two attempts of one learner and assessment
+        are never graded at once (they share nbgrader's one submission folder)."""
+        busy = attempt_table.alias("busy")
+        candidates = (
+            select(attempt_table.c.id)
+            .where(
+                attempt_table.c.status == SUBMITTED,
+                ~exists().where(
+                    and_(
+                        busy.c.student_id == attempt_table.c.student_id,
+                        busy.c.assessment_id == attempt_table.c.assessment_id,
+                        busy.c.status == GRADING,
+                    )
+                ),
+            )
+            .order_by(attempt_table.c.submitted_at, attempt_table.c.id)
+            .limit(8)
+        )
+        with self.engine.connect() as db:
+            ids = [r[0] for r in db.execute(candidates)]
+        for attempt_id in ids:
+            with self.engine.begin() as db:
+                won = db.execute(
+                    update(attempt_table)
+                    .where(attempt_table.c.id == attempt_id, attempt_table.c.status == SUBMITTED)
+                    .values(status=GRADING, claimed_by=grader, claimed_at=_utc(now))
+                ).rowcount
+            if won:
+                return self.get(attempt_id)
+        return None
+
+    def finish(self, attempt_id: int, grader: str, score: float, max_score: float, now: dt.datetime) -> None:
+        with self.engine.begin() as db:
+            done = db.execute(
+                update(attempt_table)
+                .where(
+                    attempt_table.c.id == attempt_id,
+                    attempt_table.c.status == GRADING,
+                    attempt_table.c.claimed_by == grader,
+                )
+                .values(status=GRADED, score=score, max_score=max_score, graded_at=_utc(now), error=None)
+            ).rowcount
+        if not done:
+            raise AttemptError(f"lần làm bài {attempt_id} không còn do {grader} chấm")
+
+    def fail(self, attempt_id: int, grader: str, error: str) -> None:
+        with self.engine.begin() as db:
+            db.execute(
+                update(attempt_table)
+                .where(
+                    attempt_table.c.id == attempt_id,
+                    attempt_table.c.claimed_by == grader,
+                    attempt_table.c.status == GRADING,
+                )
+                .values(status=FAILED, error=error[:2000])
+            )
+
+    def release_claims(self, grader: str) -> int:
+        """A grader restarting after a crash puts back what it had taken but not finished (nothing lost)."""
+        with self.engine.begin() as db:
+            return db.execute(
+                update(attempt_table)
+                .where(attempt_table.c.status == GRADING, attempt_table.c.claimed_by == grader)
+                .values(status=SUBMITTED, claimed_by=None, claimed_at=None)
+            ).rowcount
+
+    def release_stale(self, older_than: dt.datetime) -> int:
+        """Claims of graders that died and never came back, older than `older_than`, go back to the queue."""
+        with self.engine.begin() as db:
+            return db.execute(
+                update(attempt_table)
+                .where(attempt_table.c.status == GRADING, attempt_table.c.claimed_at < _utc(older_than))
+                .values(status=SUBMITTED, claimed_by=None, claimed_at=None)
+            ).rowcount

@@ -1,0 +1,51 @@
+"""nbconvert exporters for the two pages nbgrader makes from a learner's submission, made safe to open.
+
+- `FeedbackExporter` (nbgrader's `GenerateFeedback.exporter_class`, set by `Course.nbgrader_config`): the feedback
+  page, a file people open from disk or download. Learner-written cells become inert text
+  (`learner_text.make_inert`), then the whole page goes through the kit's allow-list (`html_allowlist`), which
+  also puts a no-script Content-Security-Policy in its head.
+- `GradingPageExporter` (formgrader's grading page, swapped in by `hoctap.serve.instructor_guard`): the page must run
+  nbgrader's grading scripts, so it is not cut down; learner-written cells become inert text and the student's
+  name, which nbgrader's template prints unescaped into the page's navigation bar, is escaped. The page's
+  Content-Security-Policy comes from `instructor_guard`.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+from typing import Any
+
+from nbconvert.exporters import HTMLExporter
+
+from hoctap.safety.allowlist import sanitize_document
+from hoctap.safety.inert import make_inert
+
+# What formgrader's SubmissionHandler puts in the resources from the gradebook: printed raw by its template.
+NAME_FIELDS = ("first_name", "last_name", "student")
+
+
+def _inert_copy(nb: Any) -> Any:
+    nb = copy.deepcopy(nb)
+    make_inert(nb)
+    return nb
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's feedback page, with learners' words as text and nothing outside the kit's allow-list."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        output, resources = super().from_notebook_node(_inert_copy(nb), resources, **kw)
+        return sanitize_document(output), resources
+
+
+class GradingPageExporter(HTMLExporter):
+    """formgrader's grading page, with learners' words as text and the student's name escaped."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        if resources:
+            resources = dict(resources)
+            for field in NAME_FIELDS:
+                if isinstance(resources.get(field), str):
+                    resources[field] = html.escape(resources[field], quote=True)
+        return super().from_notebook_node(_inert_copy(nb), resources, **kw)

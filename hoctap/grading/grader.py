@@ -1,0 +1,239 @@
+"""Submitted attempts → nbgrader grades, feedback and the learner's result, each attempt exactly once.
+
+The queue is the attempts table (`Attempts.claim` is an UPDATE only one grader wins). For each attempt the
+grader rebuilds the submission from the release notebook and the answers stored with the attempt — it never trusts a
+notebook a learner could have edited (an answer cell is code: a crafted one could redefine the check) —
+puts it in nbgrader's `submitted/<learner>/<assessment>/`, autogrades through nbgrader's Python API (which
+restores the hidden tests from the gradebook), generates nbgrader's feedback (hidden tests and outputs
+dropped), and writes the learner's result: score and, per question, right or wrong, the right answer, the
+explanation and the source line. A grader killed mid-way puts back what it held when it restarts.
+
+When an assessment counts the highest attempt and a later attempt scores lower, the better attempt is put
+back and graded again, so nbgrader's gradebook (what formgrader and the progress tables read) holds the
+attempt that counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from hoctap.attempts import responses
+from hoctap.attempts.answers import fill_commitment, fill_quiz, quiz_answers, timestamp_text
+from hoctap.attempts.storage import attempt_folder, now_utc, result_path
+from hoctap.attempts.table import Attempt, Attempts
+from hoctap.course.course import Course
+from hoctap.course.database import engine_for
+from hoctap.errors import HoctapError
+from hoctap.topic import catalog
+from hoctap.topic.answer import answer_text
+
+log = logging.getLogger("hoctap.grading.grader")
+
+
+STALE_CLAIM = dt.timedelta(minutes=10)  # far longer than any one grade takes
+
+
+def _hold_name(course: Course, name: str):
+    """Only one live grader per name (two with one name would put back each other's claims)."""
+    import fcntl
+
+    folder = course.root / ".graders"
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / f"{name}.lock", "w")  # noqa: SIM115 - held for the grader's life
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise GradingError(
+            f"một trình chấm tên '{name}' đang chạy; đặt tên khác (--name) cho trình chấm thứ hai"
+        ) from None
+    return handle
+
+
+class GradingError(HoctapError):
+    """nbgrader could not grade a submission (its log's last line says why)."""
+
+
+@dataclass
+class GradeReport:
+    graded: int = 0
+    failed: int = 0
+
+
+class Grader:
+    """Takes submitted attempts in order and grades them; several may run on one database."""
+
+    def __init__(self, course: Course, name: str | None = None, warm: bool = True):
+        self.course = course
+        # A stable name: a grader restarted after a crash recognises its own unfinished claims and puts them back.
+        self.name = name or f"{socket.gethostname()}-grader"
+        self._lock = _hold_name(course, self.name)
+        self.attempts = Attempts(engine_for(course.db_url))
+        responses.create_tables(self.attempts.engine)
+        self.warm = warm
+        self._api = None
+
+    @property
+    def api(self):
+        """One nbgrader API for this grader's life: building it (config, converters) costs as much as a grade."""
+        if self._api is None:
+            self._api = self.course.api(warm=self.warm)
+        return self._api
+
+    def run_once(self) -> GradeReport:
+        """Grade everything pending now (after putting back what this grader held when it last stopped, and
+        what graders that never came back have held for too long)."""
+        self.attempts.release_claims(self.name)
+        self.attempts.release_stale(now_utc() - STALE_CLAIM)
+        report = GradeReport()
+        while (attempt := self.attempts.claim(self.name, now_utc())) is not None:
+            try:
+                self.grade(attempt)
+                report.graded += 1
+            except Exception as error:  # one bad submission must not stop the queue: it is kept, marked failed
+                self.attempts.fail(attempt.id, self.name, f"{type(error).__name__}: {error}")
+                report.failed += 1
+        return report
+
+    def watch(self, interval: float = 0.5, stop: threading.Event | None = None) -> None:
+        """Grade as submissions arrive, until `stop` is set (or Ctrl-C)."""
+        stop = stop or threading.Event()
+        if self.warm:  # the first learner should not wait for a kernel to start
+            from .warm_kernel import warm_manager
+
+            warm_manager()
+            self.api  # noqa: B018 - builds nbgrader's API (imports, config) before the first submission
+        while not stop.is_set():
+            if not self.run_once().graded:
+                stop.wait(interval)
+
+    # ------------------------------------------------------------------ one attempt
+    def grade(self, attempt: Attempt) -> None:
+        release = nbformat.read(self.course.release_notebook(attempt.assessment_id), as_version=4)
+        meta = release.metadata["hoctap"]
+        answers = self._answers(attempt)
+        score, max_score, slot_scores = self._autograde(attempt, release, meta, answers)
+        counted = self._counted(attempt, score, meta)
+        if counted is not None:  # a better earlier attempt counts: the gradebook must hold it
+            self._restore(counted, release, meta)
+        items = self._write_result(attempt, meta, answers, score, max_score, slot_scores)
+        rows = responses.response_rows(attempt.id, attempt.assessment_id, items)
+        responses.record(self.attempts.engine, rows, attempt.id)
+        self.attempts.finish(attempt.id, self.name, score, max_score, now_utc())
+        # nbgrader's feedback page comes last: the learner's score does not wait for it, and a failure here
+        # leaves the grade standing (the page can be made again with `nbgrader generate_feedback`).
+        try:
+            self.api.generate_feedback(attempt.assessment_id, attempt.student_id, force=True)
+        except Exception as error:  # noqa: BLE001 - logged, never fatal
+            log.warning("feedback for %s/%s not generated: %s", attempt.student_id, attempt.assessment_id, error)
+
+    def _answers(self, attempt: Attempt) -> dict:
+        """What was submitted: the attempt's row (the truth), or, for an attempt submitted before the kit stored
+        answers there, the copy in its folder."""
+        if attempt.answers is not None:
+            return attempt.answers
+        folder = attempt_folder(self.course, attempt.student_id, attempt.assessment_id, attempt.number)
+        return json.loads((folder / "answers.json").read_text(encoding="utf-8"))
+
+    def _autograde(self, attempt, release, meta, answers) -> tuple[float, float, dict[str, tuple]]:
+        """Autograde one attempt; its total, maximum and (score, max score) per grade cell ("slot-3": (1.0, 1.0))."""
+        if meta["kind"] == "commitment":
+            nb = fill_commitment(release, answers["text"])
+        else:
+            nb = fill_quiz(release, quiz_answers(meta, attempt.picks, answers))
+        self._place(attempt.student_id, attempt.assessment_id, nb, timestamp_text(attempt.submitted_at))
+        result = self.api.autograde(attempt.assessment_id, attempt.student_id, force=True, create=True)
+        if not result.get("success"):
+            raise GradingError((result.get("log") or result.get("error") or "").strip().splitlines()[-1:])
+        with self.course.gradebook() as gb:
+            submission = gb.find_submission(attempt.assessment_id, attempt.student_id)
+            cells = {g.name: (float(g.score), float(g.max_score)) for g in submission.notebooks[0].grades}
+            return float(submission.score), float(submission.max_score), cells
+
+    def _place(self, student: str, assessment: str, nb, timestamp: str) -> None:
+        """Replace nbgrader's one submission folder for this learner and assessment."""
+        target = self.course.submission_dir(student, assessment)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{assessment}-", dir=target.parent))
+        nbformat.write(nb, staging / f"{assessment}.ipynb")
+        (staging / "timestamp.txt").write_text(timestamp, encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        os.rename(staging, target)
+
+    def _counted(self, attempt: Attempt, score: float, meta: dict) -> Attempt | None:
+        """The earlier attempt that counts instead of this one, if any (counts: highest)."""
+        if meta.get("counts", "highest") != "highest":
+            return None
+        earlier = [
+            a
+            for a in self.attempts.of(attempt.student_id, attempt.assessment_id)
+            if a.score is not None and a.id != attempt.id
+        ]
+        best = max(earlier, key=lambda a: (a.score, -a.number), default=None)
+        return best if best is not None and best.score > score else None
+
+    def _restore(self, counted: Attempt, release, meta) -> None:
+        self._autograde(counted, release, meta, self._answers(counted))
+
+    def _write_result(self, attempt, meta: dict, answers: dict, score: float, max_score: float, cells: dict) -> list:
+        """The learner's own view of this attempt (nothing here is secret any more: the attempt is over); returns
+        its items, which also become the attempt's rows for item analysis."""
+        items = []
+        if meta["kind"] != "commitment":
+            topic = catalog.topic(meta["topic"])
+            for pick in attempt.picks:
+                q = topic.question(pick["question"])
+                got, top = cells.get(f"slot-{pick['slot']}", (0.0, 0.0))
+                items.append(
+                    {
+                        "slot": pick["slot"],
+                        "question": q.id,
+                        "prompt": q.prompt,
+                        "response": answers.get(q.id),
+                        "right": got > 0,
+                        "score": got,
+                        "max_score": top,
+                        "answer": answer_text(q),
+                        "explanation": q.explanation,
+                        "cite": q.cite,
+                    }
+                )
+        result = {
+            "assessment": attempt.assessment_id,
+            "attempt": attempt.number,
+            "kind": meta["kind"],
+            "score": score,
+            "max_score": max_score,
+            "graded_at": now_utc().isoformat(),
+            "items": items,
+        }
+        path = result_path(self.course, attempt.student_id, attempt.assessment_id, attempt.number)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(path)
+        return items
+
+
+def wait_for_result(course: Course, student: str, assessment: str, number: int, timeout: float = 30.0) -> dict | None:
+    """The learner's result once the grader has written it (None after `timeout` seconds)."""
+    path = result_path(course, student, assessment, number)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+        time.sleep(0.05)
+    return None
