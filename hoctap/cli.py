@@ -11,7 +11,7 @@ from hoctap.errors import HoctapError, SpecError
 
 
 def _topic_check(args: argparse.Namespace) -> int:
-    from hoctap.topic.check import check_file
+    from hoctap.topic import check_file
 
     failed = False
     for file in args.files:
@@ -27,8 +27,7 @@ def _topic_check(args: argparse.Namespace) -> int:
 
 
 def _topic_new(args: argparse.Namespace) -> int:
-    from hoctap.topic.catalog import layout
-    from hoctap.topic.new import write_new_spec
+    from hoctap.topic import layout, write_new_spec
 
     folder = args.out or layout().topics
     path = write_new_spec(args.year, args.title, folder, args.base, force=args.force)
@@ -37,7 +36,7 @@ def _topic_new(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from hoctap.build.kit import build
+    from hoctap.build import build
 
     report = build(check=args.check)
     for topic_id in report.skipped:
@@ -57,7 +56,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from hoctap.serve.servers import serve
+    from hoctap.serve import serve
 
     extra = [f"--LearnerKernelManager.max_kernels={args.max_kernels}"] if args.max_kernels else []
     return serve(
@@ -66,8 +65,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _topics(topic_id: str | None):
-    from hoctap.topic.catalog import layout
-    from hoctap.topic.model import load_topic
+    from hoctap.topic import layout, load_topic
 
     where = layout()
     paths = [where.topic_path(topic_id)] if topic_id else where.topic_files()
@@ -75,16 +73,15 @@ def _topics(topic_id: str | None):
 
 
 def _course():
-    from hoctap.course.course import course_for
-    from hoctap.topic.catalog import layout
+    from hoctap.course import course_for
+    from hoctap.topic import layout
 
     return course_for(layout())
 
 
 def _roster_import(args: argparse.Namespace) -> int:
-    from hoctap.course.roster import roles_from_topics
-    from hoctap.course.roster_import import import_file
-    from hoctap.topic.catalog import layout
+    from hoctap.course import import_file, roles_from_topics
+    from hoctap.topic import layout
 
     course = _course()
     codes = args.codes or layout().root / "var" / "access-codes.csv"
@@ -96,9 +93,8 @@ def _roster_import(args: argparse.Namespace) -> int:
 
 
 def _course_release(args: argparse.Namespace) -> int:
-    from hoctap.attempts.responses import create_tables as create_response_tables
-    from hoctap.attempts.table import create_tables
-    from hoctap.course.database import engine_for
+    from hoctap.attempts import create_response_tables, create_tables
+    from hoctap.course import engine_for
 
     course = _course()
     for topic in _topics(args.topic):
@@ -114,7 +110,7 @@ def _course_release(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from hoctap.grading.grader import Grader
+    from hoctap.grading import Grader
 
     grader = Grader(_course(), name=args.name)
     if args.watch:
@@ -130,7 +126,7 @@ def _submit(args: argparse.Namespace) -> int:
     """Answers from paper: the same checks and path as the learner app, at the time the paper was handed in."""
     import json
 
-    from hoctap.attempts.portal import Portal, release_metadata
+    from hoctap.attempts import Portal, release_metadata
 
     try:
         answers = json.loads(args.answers.read_text(encoding="utf-8"))
@@ -175,10 +171,8 @@ def _moment(text: str | None, zone: str = "Asia/Ho_Chi_Minh", option: str = "--a
 
 
 def _gradebook_engine():
-    from hoctap.course.course import course_for
-    from hoctap.course.database import engine_for
-    from hoctap.course.tables import safe_url
-    from hoctap.topic.catalog import layout
+    from hoctap.course import course_for, engine_for, safe_url
+    from hoctap.topic import layout
 
     course = course_for(layout())
     if course.db_url.startswith("sqlite:///") and not Path(course.db_url.removeprefix("sqlite:///")).is_file():
@@ -187,10 +181,8 @@ def _gradebook_engine():
 
 
 def _progress(args: argparse.Namespace) -> int:
-    from hoctap.progress.export import table_bytes, write_table
-    from hoctap.progress.queries import Filters
-    from hoctap.progress.tables import progress_table
-    from hoctap.topic.catalog import select_topics
+    from hoctap.progress import Filters, progress_table, table_bytes, write_table
+    from hoctap.topic import select_topics
 
     topics = select_topics(args.topic)
     filters = Filters(units=args.unit, roles=args.role, assessments=args.assessment)
@@ -204,8 +196,8 @@ def _progress(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from hoctap.report.gather import write_report
-    from hoctap.topic.catalog import layout
+    from hoctap.report import write_report
+    from hoctap.topic import layout
 
     if args.year is None and args.review is None:
         raise HoctapError("chọn --year NĂM (báo cáo năm) hoặc --review 3y|5y --from NĂM (sơ kết, tổng kết)")
@@ -347,7 +339,7 @@ def _log_traceback(argv: list[str]) -> str:
     import traceback
 
     try:
-        from hoctap.topic.catalog import layout
+        from hoctap.topic import layout
 
         path = layout().root / "var" / "log" / "hoctap-errors.log"
         path.parent.mkdir(parents=True, exist_ok=True)

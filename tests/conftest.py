@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from hoctap.serve.servers import Server, start_learner, stop, wait_ready
+from hoctap.serve import stop
+from hoctap.serve.servers import Server, start_learner, wait_ready
 from tests import postgres
 from tests.servers import pick_free_port
 

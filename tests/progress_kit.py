@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hoctap.attempts.portal import Portal
-from hoctap.build.sources import expected_files
+from hoctap.build import source_files
 from hoctap.course.course import Course
 from hoctap.course.roster import Learner as RosterLearner
 from hoctap.course.roster_import import import_roster, read_codes_file
 from hoctap.grading.grader import Grader
+from hoctap.topic import load_topic
 from hoctap.topic.catalog import Layout
-from hoctap.topic.model import Topic, load_topic
+from hoctap.topic.model import Topic
 from tests.quiz_kit import COMMITMENT as MINI_COMMITMENT
 from tests.quiz_kit import QUIZ as MINI_QUIZ
 from tests.quiz_kit import quiz_spec, set_student_name
@@ -180,7 +181,7 @@ def build_progress_kit(home: Path, db_url: str | None = None, seed: int = 2021) 
     course = Course(Layout(home).assessments, db_url)
     wanted = [*QUIZZES, FINAL, COMMITMENT, MINI_QUIZ, MINI_COMMITMENT]
     for topic in topics:
-        for path, text in expected_files(topic, Layout(home)).items():
+        for path, text in source_files(topic, Layout(home)).items():
             if path.parent.name in wanted:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")

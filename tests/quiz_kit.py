@@ -15,12 +15,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from hoctap.build.sources import expected_files
+from hoctap.build import source_files
 from hoctap.course.course import Course
 from hoctap.course.roster import Learner as RosterLearner
 from hoctap.course.roster_import import import_roster, read_codes_file
+from hoctap.topic import load_topic
 from hoctap.topic.catalog import Layout
-from hoctap.topic.model import Topic, load_topic
+from hoctap.topic.model import Topic
 from tests.specs import mini_spec, without_practice, write_spec
 
 QUIZ, CLOSED, COMMITMENT = "2030-kiem-tra", "2030-kiem-tra-da-dong", "2030-cam-ket"
@@ -104,7 +105,7 @@ def build_kit(home: Path, with_app: bool = True, db_url: str | None = None) -> K
     topics = Layout(home).topics
     topics.mkdir(parents=True, exist_ok=True)
     topic = load_topic(write_spec(topics, quiz_spec()))
-    for path, text in expected_files(topic, Layout(home)).items():
+    for path, text in source_files(topic, Layout(home)).items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     course = Course(Layout(home).assessments, db_url)

@@ -53,12 +53,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.engine import Engine
 
-from hoctap.attempts.responses import create_tables as create_response_tables
-from hoctap.attempts.responses import response_table
+from hoctap.attempts.responses import create_response_tables, response_table
 from hoctap.attempts.table import GRADED, attempt_table
 from hoctap.attempts.table import create_tables as create_attempt_tables
 from hoctap.course.tables import ensure_tables, learner
-from hoctap.topic.model import Assessment, AssessmentKind, Topic, load_topic
+from hoctap.topic import load_topic
+from hoctap.topic.model import Assessment, AssessmentKind, Topic
 from tests.quiz_kit import RATING_SCALE
 from tests.specs import mini_spec, write_spec
 
@@ -256,8 +256,9 @@ def _release_structure(db_url: str, topic: Topic) -> dict[str, dict]:
     from nbgrader.preprocessors import ClearOutput, ClearSolutions, ComputeChecksums, LockCells, SaveCells
     from traitlets.config import Config
 
-    from hoctap.build.sources import notebook_text
-    from hoctap.course.course import COURSE_ID, TEXT_STUB, due_utc
+    from hoctap.build import source_text
+    from hoctap.course import COURSE_ID
+    from hoctap.course.course import TEXT_STUB, due_utc
 
     config = Config()
     config.ClearSolutions.text_stub = TEXT_STUB
@@ -267,7 +268,7 @@ def _release_structure(db_url: str, topic: Topic) -> dict[str, dict]:
         for a in topic.assessments:
             gb.update_or_create_assignment(a.id, duedate=due_utc(a.due, topic.timezone))
     for a in topic.assessments:
-        nb = nbformat.reads(notebook_text(topic, a), as_version=4)
+        nb = nbformat.reads(source_text(topic, a), as_version=4)
         resources = {"nbgrader": {"db_url": db_url, "assignment": a.id, "notebook": a.id}}
         for step in steps:
             nb, resources = step.preprocess(nb, resources)

@@ -14,8 +14,7 @@ import ipywidgets
 import traitlets
 
 from hoctap.errors import HoctapError
-from hoctap.topic.model import Content, KeyTerm, Section, Topic
-from hoctap.topic.text import fold, nfc
+from hoctap.topic import Content, KeyTerm, Section, Topic, fold, nfc
 
 from .style import cite_html, dress, esc, markdown_html
 

@@ -14,7 +14,7 @@ import ipywidgets
 import traitlets
 
 from hoctap.errors import HoctapError
-from hoctap.topic.model import Topic
+from hoctap.topic import Topic
 
 from .style import cite_text, date_text, dress, esc
 

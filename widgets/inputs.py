@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import ipywidgets
 
-from hoctap.topic.kinds import QuestionType
+from hoctap.topic import QuestionType
 
 from .style import esc
 

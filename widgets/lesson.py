@@ -5,7 +5,7 @@ Built lesson cells stay one line long and readable by a trainer, for example::
     from widgets import lesson
     lesson.flashcards("2021-chuyen-de-toan-khoa", "mottos")
 
-The spec is loaded through `hoctap.topic.catalog.topic`, which caches it until the file changes, so a
+The spec is loaded through `hoctap.topic.topic_by_id`, which caches it until the file changes, so a
 notebook with five components reads the YAML once.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from hoctap.topic import catalog
+from hoctap.topic import topic_by_id
 
 from .explorer import ContentExplorer, ExplorerState
 from .flashcards import TITLES, FlashcardsView, deck_from_topic
@@ -24,12 +24,12 @@ from .timeline import TimelineState, TimelineView, check_today
 
 def explorer(topic_id: str, content_id: str | None = None) -> ContentExplorer:
     """All contents as tabs, or, given `content_id`, that content's sections as tabs."""
-    return ContentExplorer(ExplorerState(catalog.topic(topic_id), content_id))
+    return ContentExplorer(ExplorerState(topic_by_id(topic_id), content_id))
 
 
 def flashcards(topic_id: str, kind: str, seed: int | None = None) -> FlashcardsView:
     """A deck of "mottos", "documents" or "terms"; `seed` shuffles it reproducibly."""
-    deck = deck_from_topic(catalog.topic(topic_id), kind)
+    deck = deck_from_topic(topic_by_id(topic_id), kind)
     if seed is not None:
         deck.shuffle(seed)
     return FlashcardsView(deck, title=TITLES[kind])
@@ -37,9 +37,9 @@ def flashcards(topic_id: str, kind: str, seed: int | None = None) -> FlashcardsV
 
 def timeline(topic_id: str, today: dt.date | str | None = None, audience: str | None = None) -> TimelineView:
     """The deadlines with today marked; `today` (a date or 'YYYY-MM-DD') defaults to the real today."""
-    return TimelineView(TimelineState(catalog.topic(topic_id), today=check_today(today), audience=audience))
+    return TimelineView(TimelineState(topic_by_id(topic_id), today=check_today(today), audience=audience))
 
 
 def practice(topic_id: str, question_ids: Sequence[str], seed: int | None = None) -> PracticeView:
     """Practice on the given questions, with feedback and a score; `seed` shuffles the options."""
-    return PracticeView(catalog.topic(topic_id), question_ids, seed=seed)
+    return PracticeView(topic_by_id(topic_id), question_ids, seed=seed)

@@ -17,9 +17,7 @@ import ipywidgets
 import traitlets
 
 from hoctap.errors import HoctapError
-from hoctap.topic.answer import answer_text, is_answered, is_correct
-from hoctap.topic.model import Option, Question, QuestionType, Topic
-from hoctap.topic.text import sort_key
+from hoctap.topic import Option, Question, QuestionType, Topic, answer_text, is_answered, is_correct, sort_key
 
 from .inputs import HINTS, Shown, make_input
 from .style import cite_text, dress, esc

@@ -39,7 +39,7 @@ from widgets.sentences import sentence as _sentence
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Engine
 
-    from hoctap.topic.model import Topic
+    from hoctap.topic import Topic
 
 ALL = ""  # a filter's value for "Tất cả"
 ALL_LABEL = "Tất cả"
@@ -75,7 +75,7 @@ def sentence(text: object) -> str:
 
 def gradebook_message(error: Exception, db_url: str) -> str:
     """A database error as one line naming the gradebook and the likely fix."""
-    from hoctap.course.tables import safe_url
+    from hoctap.course import safe_url
 
     cause: BaseException | None = error
     while cause is not None and getattr(cause, "orig", None) is None:  # pandas wraps SQLAlchemy's error
@@ -175,7 +175,7 @@ class ProgressState(traitlets.HasTraits):
         if self.topics:
             self.topic_id = default_topic(self.topics, self.now).id
         elif not self.message:
-            from hoctap.topic.catalog import layout
+            from hoctap.topic import layout
 
             self.message = NO_TOPIC.format(folder=layout().topics)
 
@@ -192,7 +192,7 @@ class ProgressState(traitlets.HasTraits):
         """("Tất cả", ""), then the topic's units in Vietnamese order (kept per topic)."""
         key = (self.topic_id, "units")
         if key not in self._options:
-            from hoctap.topic.text import sort_key
+            from hoctap.topic import sort_key
 
             pairs = self.frame()[["unit", "unit_id"]].drop_duplicates()
             found = sorted(((str(u), str(i)) for u, i in pairs.itertuples(index=False)), key=lambda p: sort_key(p[0]))
@@ -229,7 +229,7 @@ class ProgressState(traitlets.HasTraits):
         if topic is None:
             return _empty("learner")
         if topic.id not in self._frames:
-            from hoctap.progress.tables import learner_table
+            from hoctap.progress import learner_table
 
             found = self._guard(lambda: learner_table(self.engine, [topic], None, self.now))
             self._frames[topic.id] = found if found is not None else _empty("learner")  # "Tải lại" tries again
@@ -254,7 +254,7 @@ class ProgressState(traitlets.HasTraits):
 
     def filters(self, key: tuple[str, str, str, str] | None = None):
         """The same choice as `hoctap.progress.queries.Filters` (for the tables that run their own query)."""
-        from hoctap.progress.queries import Filters
+        from hoctap.progress import Filters
 
         _, unit, role, assessment = key or self.key
         return Filters(
@@ -376,8 +376,7 @@ def gradebook_engine(db_url: str) -> Engine:
     empty file), naming the commands that create it."""
     from pathlib import Path
 
-    from hoctap.course.database import engine_for
-    from hoctap.course.tables import safe_url
+    from hoctap.course import engine_for, safe_url
 
     if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).is_file():
         raise HoctapError(

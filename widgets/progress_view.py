@@ -37,7 +37,7 @@ from .style import date_text, dress, esc
 from .table_view import TableState, TableView, table_style
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hoctap.topic.model import Topic
+    from hoctap.topic import Topic
 
 APP_CLASS = "hoctap-progress-app"
 APP_TITLE = "Tiến độ học tập"
@@ -103,7 +103,7 @@ def deadline_text(due: object, label: str) -> str:
 
 def unit_chart(units: pd.DataFrame) -> str:
     """Stacked bars per unit: on time, late, missing (and still in time), the deadline in the title."""
-    from hoctap.report.charts import bar_chart
+    from hoctap.report import bar_chart
 
     title = "Hoàn thành theo đơn vị"
     if units.empty:
@@ -124,7 +124,7 @@ def unit_chart(units: pd.DataFrame) -> str:
 
 def score_chart(learners: pd.DataFrame) -> str:
     """Histogram of the graded autograded scores (%) among the filtered rows."""
-    from hoctap.report.charts import histogram
+    from hoctap.report import histogram
 
     graded = learners[learners["kind"].isin(AUTOGRADED) & learners["graded"].astype(bool)]["percent"].dropna()
     title = f"Phân bố điểm (%) — {len(graded)} bài đã chấm"
@@ -133,7 +133,7 @@ def score_chart(learners: pd.DataFrame) -> str:
 
 def timeline_chart(timeline: pd.DataFrame, topic: Topic | None, assessment: str = ALL) -> str:
     """Cumulative completion (% of those assigned) per assessment over the days, a marker at each due date."""
-    from hoctap.report.charts import line_chart
+    from hoctap.report import line_chart
 
     title = "Tiến độ nộp bài theo ngày (% đã nộp, cộng dồn)"
     if timeline.empty:
@@ -258,7 +258,7 @@ class ProgressApp(ipywidgets.VBox):
         self._on_message()
 
     def _table(self, name: str, title: str, stem: str) -> TableView:
-        from hoctap.progress.labels import TABLE_TITLES
+        from hoctap.progress import TABLE_TITLES
 
         sheet = TABLE_TITLES.get(name, title)
         state = TableState(hidden=HIDDEN_BY_TABLE.get(name, HIDDEN))
@@ -392,8 +392,8 @@ def progress_app(
     """The dashboard on the course at `course_root` (default: the kit's `assessments/`, or HOCTAP_HOME's), over
     `topics` (default: every topic of the kit with assessments), as of `now` (default: the present)."""
     try:
-        from hoctap.course.course import course_at, course_for
-        from hoctap.topic.catalog import all_topics, layout
+        from hoctap.course import course_at, course_for
+        from hoctap.topic import all_topics, layout
 
         course = course_at(course_root) if course_root is not None else course_for(layout())
         found = list(topics) if topics is not None else all_topics()

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 
 import ipywidgets
 
-from hoctap.topic.kinds import QuestionType
+from hoctap.topic import QuestionType
 
 from .inputs import HINTS, Choice, Shown, make_input
 from .quiz_state import (
@@ -619,9 +619,9 @@ def learner_app(
     _skip_unused_iri_checker()
 
     def portal():
-        from hoctap.attempts.portal import Portal
-        from hoctap.course.course import course_at
-        from hoctap.topic.catalog import layout
+        from hoctap.attempts import Portal
+        from hoctap.course import course_at
+        from hoctap.topic import layout
 
         root = course_root if course_root is not None else layout().assessments
         return Portal(course_at(root)) if clock is None else Portal(course_at(root), clock=clock)

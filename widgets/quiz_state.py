@@ -33,8 +33,7 @@ from hoctap.errors import HoctapError
 from widgets.sentences import sentence as _sentence
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hoctap.attempts.evaluation import Evaluation
-    from hoctap.attempts.portal import Offer, Portal, Sitting
+    from hoctap.attempts import Evaluation, Offer, Portal, Sitting
 
 SCREENS = ("login", "offers", "quiz", "commitment", "grading", "result")
 KIND_LABELS = {"quiz": "Bài kiểm tra", "final": "Bài kiểm tra cuối khóa", "commitment": "Bản cam kết"}
@@ -275,7 +274,7 @@ def _done(offer: Offer) -> list:
 
 
 def offer_row(offer: Offer, evaluation: Evaluation | None = None) -> OfferRow:
-    from hoctap.attempts.windows import State
+    from hoctap.attempts import State
 
     window = offer.window
     done = _done(offer)
@@ -423,7 +422,7 @@ class AppState(traitlets.HasTraits):
         sitting = self.portal.start(self.learner, assessment_id)
         self.current = row
         if sitting.kind == "commitment":
-            from hoctap.attempts.answers import MAX_COMMITMENT as limit
+            from hoctap.attempts import MAX_COMMITMENT as limit
 
             self.commitment = CommitmentState(sitting, limit)
             self._go("commitment")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 
 import ipywidgets
 
-from hoctap.safety.cells import visible
+from hoctap.safety import visible
 
 # Class names the browser tests rely on live in the modules that add them; these two are shared.
 BASE_CLASS = "hoctap"

@@ -37,9 +37,8 @@ import pandas as pd
 import traitlets
 
 from hoctap.errors import HoctapError
-from hoctap.progress.export import table_bytes
-from hoctap.progress.labels import LABELS, TABLE_LABELS, labelled
-from hoctap.topic.text import fold, name_sort_key, sort_key
+from hoctap.progress import LABELS, TABLE_LABELS, labelled, table_bytes
+from hoctap.topic import fold, name_sort_key, sort_key
 
 from .progress_state import log as _app_log
 from .sentences import sentence

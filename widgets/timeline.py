@@ -15,7 +15,7 @@ import ipywidgets
 import traitlets
 
 from hoctap.errors import HoctapError
-from hoctap.topic.model import Deadline, Topic
+from hoctap.topic import Deadline, Topic
 
 from .style import cite_text, date_text, dress, esc, number_text
 

@@ -1,1 +1,44 @@
-"""The attempts stage."""
+"""What a learner may do and what they did: the portal, attempts and their windows, answers, responses.
+
+In: a learner's requests (the quiz app, answers typed from paper), the released notebooks (no key), the gradebook.
+Out: attempts in the database — started, drafted, submitted with their answers in one step — each rule enforced on
+the server (assigned, open, attempts left, time limit, ownership); the grader's queue; the learner's results and
+evaluations. Open `portal.py` first; it leans on SQLAlchemy only (no pandas, no nbgrader: learners' kernels load it)."""
+
+from hoctap import lazy_surface
+
+SURFACE = {
+    "Portal": "portal",
+    "Learner": "portal",
+    "Offer": "portal",
+    "Sitting": "portal",
+    "RefusedError": "portal",
+    "release_metadata": "portal",
+    "Attempt": "table",
+    "Attempts": "table",
+    "attempt_table": "table",
+    "create_tables": "table",
+    "OPEN": "table",
+    "SUBMITTED": "table",
+    "GRADING": "table",
+    "GRADED": "table",
+    "FAILED": "table",
+    "EXPIRED": "table",
+    "State": "windows",
+    "Evaluation": "evaluation",
+    "rating_label": "evaluation",
+    "MAX_COMMITMENT": "answers",
+    "fill_commitment": "answers",
+    "fill_quiz": "answers",
+    "quiz_answers": "answers",
+    "timestamp_text": "answers",
+    "attempt_folder": "storage",
+    "result_path": "storage",
+    "now_utc": "storage",
+    "response_table": "responses",
+    "response_rows": "responses",
+    "record": "responses",
+    "create_response_tables": "responses",
+}
+__all__ = sorted(SURFACE)
+__getattr__, __dir__ = lazy_surface(__name__, SURFACE)

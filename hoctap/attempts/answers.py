@@ -152,7 +152,7 @@ def fill_commitment(release: nbformat.NotebookNode, text: str) -> nbformat.Noteb
     origin."""
     import nbformat
 
-    from hoctap.safety.inert import inert_markdown
+    from hoctap.safety import inert_markdown
 
     nb = nbformat.from_dict(json.loads(json.dumps(release)))
     cell = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "commitment")

@@ -6,8 +6,7 @@ An instructor grades a commitment in formgrader, which writes nbgrader's `grade`
 nbgrader 0.9 declares them (only the columns read here; never created here: nbgrader owns them), so the
 learner's kernel does not pay for importing nbgrader.
 
-    evaluation(engine, "hv-001", "2021-ban-cam-ket", rating_scale) -> Evaluation | None
-    learner_evaluation(portal, learner, assessment_id)   # what `Portal.evaluation(learner, assessment_id)` does
+    evaluation(engine, "hv-001", "2021-ban-cam-ket", rating_scale) -> Evaluation | None   # Portal.evaluation
 
 A submission's score follows nbgrader's rule for each grade cell: the manual score when set, else the automatic
 one, plus extra credit; the submission waits for a human while any of its grades does.
@@ -17,23 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from hoctap.course.nbgrader_tables import (
-    assignment,
-    base_cell,
-    comment,
-    grade,
-    grade_cells,
-    submitted_assignment,
-    submitted_notebook,
-)
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .portal import Learner, Portal
+from hoctap.course import assignment, base_cell, comment, grade, grade_cells, submitted_assignment, submitted_notebook
 
 
 @dataclass(frozen=True)
@@ -106,11 +94,3 @@ def evaluation(
         if base is not None:
             total += float(base) + float(r.extra_credit or 0)
     return Evaluation(False, total, top, rating_label(rating_scale, total), texts)
-
-
-def learner_evaluation(portal: Portal, learner: Learner, assessment_id: str) -> Evaluation | None:
-    """The learner's own evaluation of an assessment (proposed as `Portal.evaluation(learner, assessment_id)`)."""
-    from .portal import release_metadata
-
-    meta = release_metadata(portal.course, assessment_id)
-    return evaluation(portal.attempts.engine, learner.id, assessment_id, meta.get("rating_scale") or [])

@@ -14,8 +14,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from hoctap.course.course import Course
-from hoctap.course.database import engine_for
+from hoctap.course import Course, engine_for
 from hoctap.errors import HoctapError
 
 from .answers import check_commitment, quiz_answers, write_attempt
@@ -103,8 +102,8 @@ class Portal:
         """The roster's learner (name from nbgrader's student table, unit and role from the kit's)."""
         from sqlalchemy import select
 
-        from hoctap.course.tables import learner as learner_table
-        from hoctap.course.tables import student as student_table
+        from hoctap.course import learner as learner_table
+        from hoctap.course import student as student_table
 
         query = (
             select(
@@ -129,7 +128,7 @@ class Portal:
         same for an id on the roster and one that is not (the code is always hashed: no "who exists" oracle)."""
         import time
 
-        from hoctap.course.access import verify_code
+        from hoctap.course import verify_code
 
         student_id = (student_id or "").strip().lower()[:MAX_ID]
         code = (code or "")[:MAX_CODE]
@@ -314,9 +313,10 @@ class Portal:
 
     def evaluation(self, learner: Learner, assessment_id: str):
         """The instructor's evaluation of the learner's commitment (None before one exists)."""
-        from .evaluation import learner_evaluation
+        from .evaluation import evaluation
 
-        return learner_evaluation(self, learner, assessment_id)
+        meta = release_metadata(self.course, assessment_id)
+        return evaluation(self.attempts.engine, learner.id, assessment_id, meta.get("rating_scale") or [])
 
     def result(self, learner: Learner, assessment_id: str, number: int) -> dict | None:
         """The learner's own result of one attempt, once graded (None before)."""

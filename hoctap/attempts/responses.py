@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, delete, insert
 from sqlalchemy.engine import Engine
 
-from hoctap.course.database import create_missing
+from hoctap.course import create_missing
 
 metadata = MetaData()
 
@@ -38,7 +38,7 @@ response_table = Table(
 )
 
 
-def create_tables(engine: Engine) -> None:
+def create_response_tables(engine: Engine) -> None:
     """Create the table if missing; many processes may try at once on a new database (`create_missing`)."""
     create_missing(metadata, engine)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hoctap.course.course import Course
+    from hoctap.course import Course
 
 RESULTS = "results"  # assessments/results/<learner>/<assessment>/<attempt>.json: what the learner app shows
 

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from hoctap.course.database import add_missing_columns, create_missing
+from hoctap.course import add_missing_columns, create_missing
 from hoctap.errors import HoctapError
 
 metadata = MetaData()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:  # the rules read any object with the Assessment's fields (learner kernels skip pydantic)
-    from hoctap.topic.model import Assessment
+    from hoctap.topic import Assessment
 
 
 class State(StrEnum):

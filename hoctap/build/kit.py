@@ -14,11 +14,11 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from . import sources as quiz_notebooks
-from hoctap.topic.catalog import Layout, layout
-from hoctap.course.course import course_for
+from .sources import source_files
+from hoctap.topic import Layout, layout
+from hoctap.course import course_for
 from .lessons import Cell, lesson_cells
-from hoctap.topic.model import Topic, load_topic
+from hoctap.topic import Topic, load_topic
 
 GENERATOR = "hoctap build"
 
@@ -71,7 +71,7 @@ def _nb_cell(cell: Cell, cell_id: str):
 
 
 def schema_text() -> str:
-    from hoctap.topic.model import Topic as _Topic
+    from hoctap.topic import Topic as _Topic
 
     schema = _Topic.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -106,7 +106,7 @@ def build(*, check: bool = False, where: Layout | None = None, topics: list[Topi
             report.skipped.append(topic.id)
             continue
         wanted.update(expected_files(topic, where))
-        wanted.update(quiz_notebooks.expected_files(topic, where))
+        wanted.update(source_files(topic, where))
     for path, text in wanted.items():
         current = path.read_text(encoding="utf-8") if path.is_file() else None
         if current == text:

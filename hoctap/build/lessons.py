@@ -11,7 +11,7 @@ import html
 import json
 from dataclasses import dataclass
 
-from hoctap.topic.model import Content, Lesson, LessonKind, Topic, TrainerMaterial
+from hoctap.topic import Content, Lesson, LessonKind, Topic, TrainerMaterial
 
 SETUP = "setup"
 

@@ -58,12 +58,12 @@ from typing import Any
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from hoctap.topic.catalog import Layout
-from hoctap.course.course import TEXT_STUB, course_for
+from hoctap.topic import Layout
+from hoctap.course import TEXT_STUB, course_for
 from hoctap.errors import BuildError
 from .lessons import esc
-from hoctap.topic.model import Assessment, AssessmentKind, Question, Topic
-from hoctap.topic.rules import draw_pools
+from hoctap.topic import Assessment, AssessmentKind, Question, Topic
+from hoctap.topic import draw_pools
 
 GENERATOR = "hoctap build"  # the same mark as lessons: `hoctap build` may remove what carries it
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -190,7 +190,7 @@ def _commitment_cells(assessment: Assessment) -> list:
 # ------------------------------------------------------------------ the notebook
 
 
-def notebook_text(topic: Topic, assessment: Assessment) -> str:
+def source_text(topic: Topic, assessment: Assessment) -> str:
     """One assessment's source notebook as the exact text committed."""
     questions = {q.id: q for q in topic.questions}
     if assessment.kind == AssessmentKind.commitment:
@@ -235,7 +235,7 @@ def notebook_text(topic: Topic, assessment: Assessment) -> str:
     return nbformat.writes(nb) + "\n"
 
 
-def expected_files(topic: Topic, where: Layout) -> dict[Path, str]:
+def source_files(topic: Topic, where: Layout) -> dict[Path, str]:
     """Every source notebook of a topic's assessments, by path."""
     course = course_for(where)
-    return {course.source_notebook(a.id): notebook_text(topic, a) for a in topic.assessments}
+    return {course.source_notebook(a.id): source_text(topic, a) for a in topic.assessments}

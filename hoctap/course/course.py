@@ -30,14 +30,14 @@ from traitlets.config import Config
 
 from hoctap.errors import CourseError
 
+from .nbgrader_tables import COURSE_ID
+
 if TYPE_CHECKING:  # pragma: no cover
     from nbgrader.api import Gradebook
     from nbgrader.apps import NbGraderAPI
 
-    from hoctap.topic.catalog import Layout
-    from hoctap.topic.model import Assessment
+    from hoctap.topic import Assessment, Layout
 
-COURSE_ID = "hoctap"
 # What a learner sees in the commitment cell of the release (nbgrader's ClearSolutions.text_stub): the source holds
 # the same words between `### BEGIN SOLUTION` and `### END SOLUTION`. An unchanged cell scores 0 without a grader.
 TEXT_STUB = "(Học viên viết bản cam kết ở đây.)"
@@ -132,7 +132,7 @@ class Course:
                 SaveAutoGrades,
             )
 
-            from hoctap.grading.warm_kernel import WarmExecute
+            from hoctap.grading import WarmExecute
 
             # nbgrader's own list (nbgrader/converters/autograde.py) with Execute swapped for WarmExecute.
             c.Autograde.autograde_preprocessors = [

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Float, MetaData, String, Table, Text
 
+# The course row nbgrader inserts (a non-empty id: PostgreSQL enforces the assignment → course foreign key).
+COURSE_ID = "hoctap"
+
 metadata = MetaData()
 
 student = Table(

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hoctap.errors import Problem, RosterError
-from hoctap.topic.text import fold, nfc, slug
+from hoctap.topic import fold, nfc, slug
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_MAX = 128  # nbgrader's student.id is String(128)

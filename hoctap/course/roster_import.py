@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hoctap.errors import GradebookError, Problem, RosterError
-from hoctap.safety.cells import cell
-from hoctap.topic.text import name_sort_key, sort_key
+from hoctap.safety import cell
+from hoctap.topic import name_sort_key, sort_key
 
 from .access import hash_code, new_code
+from .nbgrader_tables import student
 from .roster import ID_PATTERN, CappedProblems, Learner, full_name_problem, read_roster, unit_problem
-from .tables import ensure_tables, first_line, learner, safe_url, student
+from .tables import ensure_tables, first_line, learner, safe_url
 
 CODES_HEADER = ["mã học viên", "họ và tên", "đơn vị", "mã truy cập"]
 

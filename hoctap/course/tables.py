@@ -25,6 +25,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, creat
 from hoctap.errors import GradebookError
 
 from .nbgrader_tables import (
+    COURSE_ID,
     comment,
     grade,
     metadata,
@@ -131,8 +132,6 @@ def _has_index(engine: Engine, index: Index) -> bool:
 
 def _create_nbgrader_tables(db_url: str, course_id: str | None) -> None:
     from nbgrader.api import Gradebook
-
-    from .course import COURSE_ID
 
     if shutil.which("alembic") is None:
         raise GradebookError(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hoctap.topic.answer import key_matches
+from hoctap.topic import key_matches
 
 UNANSWERED = "Chưa trả lời"
 WRONG = "Chưa đúng"

@@ -18,8 +18,7 @@ from typing import Any
 
 from nbconvert.exporters import HTMLExporter
 
-from hoctap.safety.allowlist import sanitize_document
-from hoctap.safety.inert import make_inert
+from hoctap.safety import make_inert, sanitize_document
 
 # What formgrader's SubmissionHandler puts in the resources from the gradebook: printed raw by its template.
 NAME_FIELDS = ("first_name", "last_name", "student")

@@ -29,15 +29,23 @@ from pathlib import Path
 
 import nbformat
 
-from hoctap.attempts import responses
-from hoctap.attempts.answers import fill_commitment, fill_quiz, quiz_answers, timestamp_text
-from hoctap.attempts.storage import attempt_folder, now_utc, result_path
-from hoctap.attempts.table import Attempt, Attempts
-from hoctap.course.course import Course
-from hoctap.course.database import engine_for
+from hoctap.attempts import (
+    Attempt,
+    Attempts,
+    attempt_folder,
+    create_response_tables,
+    fill_commitment,
+    fill_quiz,
+    now_utc,
+    quiz_answers,
+    record,
+    response_rows,
+    result_path,
+    timestamp_text,
+)
+from hoctap.course import Course, engine_for
 from hoctap.errors import HoctapError
-from hoctap.topic import catalog
-from hoctap.topic.answer import answer_text
+from hoctap.topic import answer_text, topic_by_id
 
 log = logging.getLogger("hoctap.grading.grader")
 
@@ -81,7 +89,7 @@ class Grader:
         self.name = name or f"{socket.gethostname()}-grader"
         self._lock = _hold_name(course, self.name)
         self.attempts = Attempts(engine_for(course.db_url))
-        responses.create_tables(self.attempts.engine)
+        create_response_tables(self.attempts.engine)
         self.warm = warm
         self._api = None
 
@@ -129,8 +137,8 @@ class Grader:
         if counted is not None:  # a better earlier attempt counts: the gradebook must hold it
             self._restore(counted, release, meta)
         items = self._write_result(attempt, meta, answers, score, max_score, slot_scores)
-        rows = responses.response_rows(attempt.id, attempt.assessment_id, items)
-        responses.record(self.attempts.engine, rows, attempt.id)
+        rows = response_rows(attempt.id, attempt.assessment_id, items)
+        record(self.attempts.engine, rows, attempt.id)
         self.attempts.finish(attempt.id, self.name, score, max_score, now_utc())
         # nbgrader's feedback page comes last: the learner's score does not wait for it, and a failure here
         # leaves the grade standing (the page can be made again with `nbgrader generate_feedback`).
@@ -193,7 +201,7 @@ class Grader:
         its items, which also become the attempt's rows for item analysis."""
         items = []
         if meta["kind"] != "commitment":
-            topic = catalog.topic(meta["topic"])
+            topic = topic_by_id(meta["topic"])
             for pick in attempt.picks:
                 q = topic.question(pick["question"])
                 got, top = cells.get(f"slot-{pick['slot']}", (0.0, 0.0))

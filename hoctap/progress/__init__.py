@@ -1,1 +1,34 @@
-"""The progress stage."""
+"""Gradebook → progress tables: one SQL query per table into pandas, joined with the roster and the spec.
+
+In: an engine on the gradebook, the topics, filters (unit, role, assessment), a moment. Out: DataFrames by learner,
+unit, role, assessment, question (item analysis), option, timeline, commitment, history, with stable column ids and
+Vietnamese labels; CSV, XLSX, JSON and text exports. Open `tables.py` first; it leans on SQLAlchemy and pandas."""
+
+from hoctap import lazy_surface
+
+SURFACE = {
+    "TABLES": "tables",
+    "COLUMNS": "tables",
+    "AUTOGRADED": "tables",
+    "progress_table": "tables",
+    "learner_table": "tables",
+    "unit_table": "tables",
+    "role_table": "tables",
+    "assessment_table": "tables",
+    "question_table": "tables",
+    "option_table": "tables",
+    "timeline_table": "tables",
+    "commitment_table": "tables",
+    "history_table": "tables",
+    "Filters": "queries",
+    "LABELS": "labels",
+    "TABLE_LABELS": "labels",
+    "TABLE_TITLES": "labels",
+    "labelled": "labels",
+    "table_bytes": "export",
+    "write_table": "export",
+    "naive_local": "export",
+    "SHEET_NAME_LIMIT": "export",
+}
+__all__ = sorted(SURFACE)
+__getattr__, __dir__ = lazy_surface(__name__, SURFACE)

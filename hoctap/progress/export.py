@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from hoctap.errors import HoctapError
-from hoctap.safety.cells import cell, encodable, printable, text_cells
+from hoctap.safety import cell, encodable, printable, text_cells
 
 from .labels import labelled
 

@@ -18,18 +18,9 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, and_, case, cast, false, func, literal, or_, select, true, union, union_all
 from sqlalchemy.sql import Select
 
-from hoctap.attempts.responses import response_table
-from hoctap.attempts.table import GRADED, GRADING, OPEN, SUBMITTED, attempt_table
-from hoctap.course.nbgrader_tables import (
-    assignment,
-    grade,
-    grade_cells,
-    student,
-    submitted_assignment,
-    submitted_notebook,
-)
-from hoctap.course.tables import learner
-from hoctap.topic.model import Assessment, Topic
+from hoctap.attempts import GRADED, GRADING, OPEN, SUBMITTED, attempt_table, response_table
+from hoctap.course import assignment, grade, grade_cells, learner, student, submitted_assignment, submitted_notebook
+from hoctap.topic import Assessment, Topic
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from hoctap.attempts.evaluation import rating_label
+from hoctap.attempts import rating_label
 from hoctap.errors import HoctapError
-from hoctap.topic.answer import answer_text, is_correct
-from hoctap.topic.model import AssessmentKind, Topic
-from hoctap.topic.text import name_sort_key, sort_key
+from hoctap.topic import AssessmentKind, Topic, answer_text, is_correct, name_sort_key, sort_key
 
 from .queries import Filters, chosen, item_sums, option_counts, pairs
 
@@ -427,7 +425,7 @@ def question_table(engine, topics, filters=None, now=None, **_) -> pd.DataFrame:
 
 def _questions_of(topic: Topic, assessment) -> list[str]:
     """Every bank question the assessment can show: its fixed ones, then each draw's pool (spec order, once)."""
-    from hoctap.topic.rules import draw_pools
+    from hoctap.topic import draw_pools
 
     return list(assessment.questions) + [q.id for pool in draw_pools(topic, assessment) for q in pool]
 

@@ -1,1 +1,16 @@
-"""The report stage."""
+"""Progress tables → the yearly report and the 3-year and 5-year reviews, as a workbook and a printable page.
+
+In: an engine on the gradebook, a year or a review period, a moment. Out: `var/reports/<slug>.xlsx` (summary, one
+sheet per table, native charts) and `.html` (self-contained, SVG charts, no script), every figure from the same
+learner table as `hoctap progress`. Open `gather.py` first; it leans on pandas and openpyxl."""
+
+from hoctap import lazy_surface
+
+SURFACE = {
+    "write_report": "write",
+    "bar_chart": "charts",
+    "histogram": "charts",
+    "line_chart": "charts",
+}
+__all__ = sorted(SURFACE)
+__getattr__, __dir__ = lazy_surface(__name__, SURFACE)

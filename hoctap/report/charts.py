@@ -18,7 +18,7 @@ import html
 import math
 from collections.abc import Iterable, Sequence
 
-from hoctap.safety.cells import visible
+from hoctap.safety import visible
 
 NAMESPACE = "http://www.w3.org/2000/svg"
 PALETTE = ("#2e7d32", "#f9a825", "#c62828", "#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#5d4037", "#546e7a")

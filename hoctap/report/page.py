@@ -19,17 +19,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from hoctap.progress.export import naive_local
-from hoctap.progress.labels import LABELS, TABLE_TITLES
-from hoctap.progress.tables import AUTOGRADED
-from hoctap.safety.allowlist import CSP_META
-from hoctap.safety.cells import visible
+from hoctap.progress import AUTOGRADED, LABELS, TABLE_TITLES, naive_local
+from hoctap.safety import CSP_META, visible
 
 from .charts import bar_chart, histogram, line_chart
 from .gather import CYCLE, NOTES, SHEETS, SUMMARY_LABELS, SUMMARY_TITLE, Report, completion_over_time, readable
 
 if TYPE_CHECKING:
-    from hoctap.topic.model import Topic
+    from hoctap.topic import Topic
 
 STYLE = """
 body { font-family: 'Times New Roman', 'Noto Serif', 'DejaVu Serif', serif; color: #212121; line-height: 1.4;

@@ -92,7 +92,7 @@ def harden(settings: dict[str, Any]) -> None:
     """Swap formgrader's exporter and Jinja environment for escaping ones (once; a no-op without formgrader)."""
     exporter = settings.get("nbgrader_exporter")
     if exporter is not None and not getattr(exporter, "hoctap_safe", False):
-        from hoctap.grading.exporters import GradingPageExporter
+        from hoctap.grading import GradingPageExporter
 
         safe = GradingPageExporter(config=exporter.config)
         safe.hoctap_safe = True

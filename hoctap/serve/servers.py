@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from hoctap.course.course import COURSE_ID
+from hoctap.course import COURSE_ID
 from hoctap.errors import ServeError
 
 from .ports import WILDCARD_HOSTS, check_port, lan_address, local_host, url_host
@@ -102,7 +102,7 @@ def serve(
     """Run the learner Voila (with a grader) and/or the trainer JupyterLab until Ctrl-C or SIGTERM (see the module
     docstring). `site_dir` is the learner site (default: the kit's `notebooks/learner/`); `learner_args` are more
     settings for its Voila."""
-    from hoctap.topic.catalog import layout
+    from hoctap.topic import layout
 
     if only not in (None, "learner", "lab"):
         raise ServeError(f"--only {only!r}: chọn 'learner' hoặc 'lab' / choose 'learner' or 'lab'")
@@ -118,7 +118,7 @@ def serve(
         check_port(host, lab_port, "--lab-port")
 
     if want_learner and os.environ.get("HOCTAP_DB_URL"):  # the learner kernels' way to a PostgreSQL gradebook
-        from hoctap.course.course import save_gradebook_url
+        from hoctap.course import save_gradebook_url
 
         save_gradebook_url(kit.root, os.environ["HOCTAP_DB_URL"])
     servers: list[Server] = []
@@ -185,7 +185,7 @@ NO_GRADER = (
 def has_released(kit) -> bool:
     """Is there a course with released assessments to grade? (The grader must not create a gradebook by itself:
     nbgrader stamps its schema version only when it creates the database.)"""
-    from hoctap.course.course import course_for
+    from hoctap.course import course_for
 
     return course_for(kit).release_dir.is_dir()
 

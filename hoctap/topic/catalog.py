@@ -13,7 +13,8 @@ from pathlib import Path
 
 from hoctap.errors import HoctapError
 
-from .model import Topic, load_topic
+from .load import load_topic
+from .model import Topic
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _cached(path: str, mtime_ns: int) -> Topic:
     return load_topic(path)
 
 
-def topic(topic_id: str) -> Topic:
+def topic_by_id(topic_id: str) -> Topic:
     """The spec of a topic by id, loaded once per change of the file (lesson cells call this)."""
     path = layout().topic_path(topic_id)
     return _cached(str(path), path.stat().st_mtime_ns)
@@ -73,7 +74,7 @@ def topic(topic_id: str) -> Topic:
 
 def all_topics() -> list[Topic]:
     """Every topic of this installation, oldest year first (drafts included: their assessments may have run)."""
-    found = [topic(path.stem) for path in layout().topic_files()]
+    found = [topic_by_id(path.stem) for path in layout().topic_files()]
     return sorted(found, key=lambda t: (t.year, t.id))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hoctap.errors import Problem, SpecError
 
-from .model import load_topic_with_lines
+from .load import load_topic_with_lines
 from .new import EMPTY_SHA
 from .rules import dotted, walk
 from .source import check_against_source, find_source

@@ -11,7 +11,8 @@ from pathlib import Path
 from hoctap.errors import HoctapError
 
 from . import yamlmap
-from .model import SCHEMA_VERSION, LessonKind, load_topic
+from .load import load_topic
+from .model import SCHEMA_VERSION, LessonKind
 from .text import slug
 
 # Facts of a whole-term plan that stay true from year to year (deadlines and questions do not).

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .model import SCHEMA_VERSION, Assessment, AssessmentKind, LessonKind, Question, QuestionType, Topic
+from .kinds import QuestionType
+from .model import SCHEMA_VERSION, Assessment, AssessmentKind, LessonKind, Question, Topic
 
 
 def dotted(loc: tuple) -> str:

@@ -27,7 +27,8 @@ from pathlib import Path
 import nbformat
 
 from hoctap.build.kit import build
-from hoctap.serve.servers import start_learner, stop, wait_ready
+from hoctap.serve import stop
+from hoctap.serve.servers import start_learner, wait_ready
 from hoctap.topic.catalog import Layout, layout
 from tests.bench.timing import median_time
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS

@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from hoctap.course.course import COURSE_ID
+from hoctap.course import COURSE_ID
 
 # The columns of nbgrader's CsvExportPlugin (nbgrader/plugins/export.py), in order.
 CSV_COLUMNS = [

@@ -54,7 +54,8 @@ def _submit(home: Path, learners: list[str], clock=lambda: PAPER_TIME) -> list[i
     """Every learner submits the right answers through the Portal; returns the attempt ids."""
     from hoctap.attempts.portal import Portal
     from hoctap.course.course import course_for
-    from hoctap.topic.catalog import layout, topic
+    from hoctap.topic.catalog import layout
+    from hoctap.topic.catalog import topic_by_id as topic
 
     spec = topic("2021-chuyen-de-toan-khoa")
     portal = Portal(course_for(layout()), clock=clock)
@@ -169,7 +170,8 @@ def _quiz_page_ready(home: Path, rounds: int = 5) -> dict:
     (the quiz from its pre-heated pool, as served to learners)."""
     from playwright.sync_api import sync_playwright
 
-    from hoctap.serve.servers import start_learner, stop, wait_ready
+    from hoctap.serve import stop
+    from hoctap.serve.servers import start_learner, wait_ready
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
     from tests.servers import SLIDER_CODE, pick_free_port, write_lesson
 

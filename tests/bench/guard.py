@@ -23,7 +23,8 @@ import urllib.request
 from pathlib import Path
 
 from hoctap.errors import SpecError
-from hoctap.serve.servers import start_learner, stop, wait_ready
+from hoctap.serve import stop
+from hoctap.serve.servers import start_learner, wait_ready
 from hoctap.topic.catalog import layout
 from hoctap.topic.yamlmap import load
 from tests.bench.timing import median_time

@@ -27,7 +27,8 @@ import pytest
 from hoctap.course.database import engine_for
 from hoctap.progress.queries import Filters
 from hoctap.progress.tables import unit_table
-from hoctap.serve.servers import Server, start_lab, stop, wait_ready
+from hoctap.serve import stop
+from hoctap.serve.servers import Server, start_lab, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.progress_kit import EVIL_ID, TOPIC_2021
 from tests.progress_kit import EVIL_NAME as EVIL

@@ -25,7 +25,8 @@ import pytest
 
 from hoctap.attempts.portal import Portal
 from hoctap.grading.grader import Grader
-from hoctap.serve.servers import Server, start_lab, stop, wait_ready
+from hoctap.serve import stop
+from hoctap.serve.servers import Server, start_lab, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.quiz_kit import COMMITMENT, RATING_SCALE, build_kit, commitment_grade
 from tests.servers import assert_offline, watched_page

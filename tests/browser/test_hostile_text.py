@@ -26,8 +26,9 @@ from hoctap.attempts.portal import Portal
 from hoctap.course.database import engine_for
 from hoctap.course.tables import learner as learner_table
 from hoctap.grading.grader import Grader
-from hoctap.report.gather import write_report
-from hoctap.serve.servers import start_lab, stop, wait_ready
+from hoctap.report import write_report
+from hoctap.serve import stop
+from hoctap.serve.servers import start_lab, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.quiz_kit import COMMITMENT, QUIZ, build_kit, set_student_name
 from tests.servers import pick_free_port, watched_page

@@ -5,7 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from hoctap.topic.catalog import layout, topic
+from hoctap.topic.catalog import layout
+from hoctap.topic.catalog import topic_by_id as topic
 from tests.servers import assert_offline
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

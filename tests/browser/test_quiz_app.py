@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from hoctap.attempts.evaluation import evaluation
-from hoctap.serve.servers import start_grader, stop
+from hoctap.serve import stop
+from hoctap.serve.servers import start_grader
 from tests.quiz_kit import CLOSED, COMMITMENT, QUIZ, build_kit, grade_commitment
 from tests.servers import assert_offline
 

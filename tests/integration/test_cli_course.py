@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 from hoctap.cli import main
+from hoctap.topic import load_topic
 from hoctap.topic.catalog import layout
-from hoctap.topic.model import load_topic
 from hoctap.topic.rules import draw_pools
 
 pytestmark = pytest.mark.slow

@@ -14,11 +14,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from hoctap.build.sources import expected_files
-from hoctap.course.course import COURSE_ID, TEXT_STUB, Course, due_utc
+from hoctap.build import source_files
+from hoctap.course import COURSE_ID
+from hoctap.course.course import TEXT_STUB, Course, due_utc
 from hoctap.errors import CourseError
+from hoctap.topic import load_topic
 from hoctap.topic.catalog import Layout, layout
-from hoctap.topic.model import load_topic
 from tests.specs import mini_spec, without_practice, write_spec
 
 pytestmark = pytest.mark.slow
@@ -61,7 +62,7 @@ def course(tmp_path_factory):
     home = tmp_path_factory.mktemp("kit")
     mini = _mini_topic(home)
     for topic in (TOPIC_2021, mini):
-        for path, text in expected_files(topic, Layout(home)).items():
+        for path, text in source_files(topic, Layout(home)).items():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     course = Course(home / "assessments")

@@ -9,13 +9,13 @@ import json
 import pytest
 
 from hoctap.attempts.portal import Portal, RefusedError
-from hoctap.build.sources import expected_files
+from hoctap.build import source_files
 from hoctap.course.course import Course
 from hoctap.course.roster import Learner as RosterLearner
 from hoctap.course.roster_import import import_roster, read_codes_file
 from hoctap.grading.grader import Grader
+from hoctap.topic import load_topic
 from hoctap.topic.catalog import Layout, layout
-from hoctap.topic.model import load_topic
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +36,7 @@ class Clock:
 @pytest.fixture(scope="module")
 def kit(tmp_path_factory):
     home = tmp_path_factory.mktemp("kit")
-    for path, text in expected_files(TOPIC, Layout(home)).items():
+    for path, text in source_files(TOPIC, Layout(home)).items():
         if path.parent.name in (QUIZ, COMMITMENT, FINAL):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")

@@ -48,7 +48,8 @@ def _submit_one(learner_id: str) -> int:
     """One learner's whole submission, in its own process (as each learner has its own kernel)."""
     from hoctap.attempts.portal import Portal
     from hoctap.course.course import course_for
-    from hoctap.topic.catalog import layout, topic
+    from hoctap.topic.catalog import layout
+    from hoctap.topic.catalog import topic_by_id as topic
 
     spec = topic("2021-chuyen-de-toan-khoa")
     portal = Portal(course_for(layout()), clock=lambda: IN_TIME)

@@ -24,17 +24,10 @@ from hoctap.progress.tables import (
     question_table,
     unit_table,
 )
+from hoctap.report import write_report
 from hoctap.report.charts import NAMESPACE
-from hoctap.report.gather import (
-    NO_DATA,
-    NO_SUBMISSIONS,
-    NO_TOPIC,
-    gather,
-    period,
-    summary_table,
-    workbook_bytes,
-    write_report,
-)
+from hoctap.report.gather import NO_DATA, NO_SUBMISSIONS, NO_TOPIC, gather, period, summary_table
+from hoctap.report.workbook import workbook_bytes
 from hoctap.safety.allowlist import disallowed
 from hoctap.topic.catalog import select_topics
 from tests.progress_kit import AFTER_ALL, LEARNERS, TOPIC_2021

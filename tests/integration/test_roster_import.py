@@ -24,8 +24,8 @@ from hoctap.course.roster import Learner, read_roster, roles_from_topics
 from hoctap.course.roster_import import CODES_HEADER, import_file, import_roster
 from hoctap.course.tables import ensure_tables, learner
 from hoctap.errors import GradebookError, RosterError
+from hoctap.topic import load_topic
 from hoctap.topic.catalog import layout
-from hoctap.topic.model import load_topic
 
 SAMPLE = layout().root / "data" / "rosters" / "sample.csv"
 CODE = re.compile(r"^[23456789abcdefghjkmnpqrstuvwxyz]{4}-[23456789abcdefghjkmnpqrstuvwxyz]{4}$")

@@ -10,7 +10,8 @@ import pytest
 
 from hoctap.build.sources import slots
 from hoctap.errors import SpecError
-from hoctap.topic.model import Topic, load_topic
+from hoctap.topic import load_topic
+from hoctap.topic.model import Topic
 from hoctap.topic.rules import draw_pools, practised
 from tests.specs import mini_spec, without_practice, write_source, write_spec
 

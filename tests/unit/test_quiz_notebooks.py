@@ -9,13 +9,14 @@ import json
 import nbformat
 import pytest
 
-from hoctap.build.kit import build
-from hoctap.build.sources import notebook_text, slot_keys, slots
+from hoctap.build import build, source_text
+from hoctap.build.sources import slot_keys, slots
 from hoctap.course.course import TEXT_STUB, Course, due_utc
 from hoctap.errors import BuildError, SpecError
 from hoctap.grading.check import NOT_IN_SLOT, UNANSWERED, WRONG, check_slot
+from hoctap.topic import load_topic
 from hoctap.topic.catalog import Layout
-from hoctap.topic.model import Topic, load_topic
+from hoctap.topic.model import Topic
 from tests.specs import mini_spec, without_practice, write_spec
 
 QUIZ = {
@@ -60,7 +61,7 @@ def topic(home):
 
 
 def _nb(topic, assessment_id):
-    return nbformat.reads(notebook_text(topic, topic.assessment(assessment_id)), as_version=4)
+    return nbformat.reads(source_text(topic, topic.assessment(assessment_id)), as_version=4)
 
 
 def _keys_in(source: str) -> dict:
@@ -101,7 +102,7 @@ def test_a_draw_the_bank_cannot_fill_after_earlier_draws_is_refused_by_the_spec_
         _load(tmp_path, spec)  # the spec's rules count the pools as the build does
     topic = Topic.model_validate(spec)  # past the rules, the build refuses it too
     with pytest.raises(BuildError, match=r"2030-kiem-tra: draw\[1\] cần 1 câu nhưng chỉ còn 0 câu"):
-        notebook_text(topic, topic.assessment("2030-kiem-tra"))
+        source_text(topic, topic.assessment("2030-kiem-tra"))
 
 
 def _load(folder, spec):
@@ -204,7 +205,7 @@ def test_quiz_metadata_describes_slots_and_questions_without_any_key(topic):
 def test_the_key_literal_is_python_with_sorted_keys_all_the_way_down(topic):
     keys = slot_keys([topic.question("q3"), topic.question("q1")])
     assert list(keys) == ["q1", "q3"] and list(keys["q1"]) == ["answer", "plain", "type"]
-    text = notebook_text(topic, topic.assessment("2030-kiem-tra"))
+    text = source_text(topic, topic.assessment("2030-kiem-tra"))
     assert "'plain': False" in text  # a Python literal (False), not JSON (false)
 
 

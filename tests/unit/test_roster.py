@@ -16,8 +16,8 @@ import pytest
 from hoctap.course.access import ALPHABET, code_matches, hash_code, new_code, normalise_code
 from hoctap.course.roster import Learner, read_roster, roles_from_topics, split_name, unmangle
 from hoctap.errors import RosterError, SpecError
+from hoctap.topic import load_topic
 from hoctap.topic.catalog import layout
-from hoctap.topic.model import load_topic
 
 LINE = re.compile(r"^(?P<file>.+?):(?P<row>\d+): (?P<field>[^:]+): (?P<msg>.+)$")
 SAMPLE = layout().root / "data" / "rosters" / "sample.csv"

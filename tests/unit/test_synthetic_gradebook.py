@@ -276,7 +276,7 @@ def test_nbgrader_reads_the_scores(book):
     """nbgrader's own API (what formgrader and `nbgrader export` use) computes the scores inserted."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from hoctap.course.course import COURSE_ID
+    from hoctap.course import COURSE_ID
 
     with Gradebook(book.db_url, COURSE_ID) as gb:
         for learner_id in book.learner_ids[:12]:

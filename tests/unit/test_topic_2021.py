@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
+from hoctap.topic import QuestionType, load_topic
 from hoctap.topic.catalog import layout
 from hoctap.topic.check import check_file
-from hoctap.topic.model import QuestionType, load_topic
 from hoctap.topic.rules import citations, evidence_items
 from hoctap.topic.source import find_source, source_lines
 from hoctap.topic.text import contains

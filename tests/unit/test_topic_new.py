@@ -2,8 +2,8 @@
 
 from hoctap.build.kit import build
 from hoctap.cli import main
+from hoctap.topic import load_topic
 from hoctap.topic.catalog import Layout
-from hoctap.topic.model import load_topic
 from tests.specs import mini_spec, write_spec
 
 

@@ -347,7 +347,7 @@ REAL = "2021-chuyen-de-toan-khoa"
 
 @pytest.mark.skipif(not (catalog.layout().topics / f"{REAL}.yaml").is_file(), reason="the 2021 spec is not written yet")
 def test_every_question_of_the_2021_spec_is_right_with_its_key_through_the_widgets():
-    topic = catalog.topic(REAL)
+    topic = catalog.topic_by_id(REAL)
     view = lesson.practice(REAL, [question.id for question in topic.questions])
     for question_view in view.questions:
         question = question_view.state.question
