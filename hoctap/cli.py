@@ -93,19 +93,10 @@ def _roster_import(args: argparse.Namespace) -> int:
 
 
 def _course_release(args: argparse.Namespace) -> int:
-    from hoctap.attempts import create_response_tables, create_tables
-    from hoctap.course import engine_for
+    from hoctap.course import release_course
 
-    course = _course()
-    for topic in _topics(args.topic):
-        wanted = [a for a in topic.assessments if not args.assessments or a.id in args.assessments]
-        course.ensure_db(wanted, topic.timezone)
-        for assessment in wanted:
-            course.release(assessment.id)
-            print(f"đã phát hành / released {assessment.id}")
-    engine = engine_for(course.db_url)  # the kit's tables, once, serially, before learners' kernels and graders
-    create_tables(engine)
-    create_response_tables(engine)
+    for assessment_id in release_course(_course(), _topics(args.topic), args.assessments):
+        print(f"đã phát hành / released {assessment_id}")
     return 0
 
 
@@ -124,69 +115,29 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _submit(args: argparse.Namespace) -> int:
     """Answers from paper: the same checks and path as the learner app, at the time the paper was handed in."""
-    import json
+    from hoctap.attempts import submit_paper_file
 
-    from hoctap.attempts import Portal, release_metadata
-
-    try:
-        answers = json.loads(args.answers.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise HoctapError(f"{args.answers}: không đọc được answers.json ({error})") from None
-    if not isinstance(answers, dict):
-        raise HoctapError(f"{args.answers}: answers.json phải là một ánh xạ {{mã câu hỏi: câu trả lời}}")
-    course = _course()
-    zone = release_metadata(course, args.assessment)["timezone"]
-    at = _moment(args.at, zone, "--at") if args.at else None
-    portal = Portal(course) if at is None else Portal(course, clock=lambda: at)
-    learner = portal.learner(args.learner)
-    if learner is None:
-        raise HoctapError(
-            f"không có học viên '{args.learner}' trong danh sách; nhập danh sách trước (hoctap roster import)"
-        )
-    try:
-        attempt = portal.submit_paper(learner, args.assessment, answers)
-    except HoctapError as error:
-        raise HoctapError(f"{args.answers}: {error}") from None
+    attempt = submit_paper_file(_course(), args.learner, args.assessment, args.answers, args.at)
     late = " (nộp muộn / late)" if attempt.late else ""
-    print(f"đã nộp lần {attempt.number} của {learner.id} cho {args.assessment}{late}; chạy `hoctap grade` để chấm")
+    print(
+        f"đã nộp lần {attempt.number} của {attempt.student_id} cho {args.assessment}{late}; chạy `hoctap grade` để chấm"
+    )
     return 0
 
 
-def _moment(text: str | None, zone: str = "Asia/Ho_Chi_Minh", option: str = "--at"):
-    """`2022-01-15` / `2022-01-15T08:00` / `2022-01-15T08:00+07:00`: a moment; without an offset, in `zone` (the
-    topic's). None when not given."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
+def _gradebook():
+    from hoctap.course import existing_gradebook
 
-    if not text:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise HoctapError(
-            f"{option}: không hiểu thời điểm {text!r}; viết như 2022-01-15, 2022-01-15T08:00 hoặc "
-            "2022-01-15T08:00+07:00 (giờ và phút hai chữ số)"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
-
-
-def _gradebook_engine():
-    from hoctap.course import course_for, engine_for, safe_url
-    from hoctap.topic import layout
-
-    course = course_for(layout())
-    if course.db_url.startswith("sqlite:///") and not Path(course.db_url.removeprefix("sqlite:///")).is_file():
-        raise HoctapError(f"chưa có gradebook {safe_url(course.db_url)}; chạy `hoctap course release` trước")
-    return engine_for(course.db_url)
+    return existing_gradebook(_course())
 
 
 def _progress(args: argparse.Namespace) -> int:
     from hoctap.progress import Filters, progress_table, table_bytes, write_table
-    from hoctap.topic import select_topics
+    from hoctap.topic import parse_moment, select_topics
 
     topics = select_topics(args.topic)
     filters = Filters(units=args.unit, roles=args.role, assessments=args.assessment)
-    df = progress_table(args.by, _gradebook_engine(), topics, filters, _moment(args.at), args.learner)
+    df = progress_table(args.by, _gradebook(), topics, filters, parse_moment(args.at), args.learner)
     if args.out:
         write_table(df, args.format, args.out, sheet=args.by)
         print(f"đã ghi {args.out} ({len(df)} dòng)", file=sys.stderr)
@@ -197,7 +148,7 @@ def _progress(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from hoctap.report import write_report
-    from hoctap.topic import layout
+    from hoctap.topic import layout, parse_moment
 
     if args.year is None and args.review is None:
         raise HoctapError("chọn --year NĂM (báo cáo năm) hoặc --review 3y|5y --from NĂM (sơ kết, tổng kết)")
@@ -205,7 +156,7 @@ def _report(args: argparse.Namespace) -> int:
         raise HoctapError("--review cần --from NĂM: năm đầu của giai đoạn, ví dụ --review 3y --from 2021")
     out = args.out or layout().root / "var" / "reports"
     paths = write_report(
-        _gradebook_engine(), year=args.year, review=args.review, start=args.start, out_dir=out, now=_moment(args.at)
+        _gradebook(), year=args.year, review=args.review, start=args.start, out_dir=out, now=parse_moment(args.at)
     )
     for path in paths:
         print(f"đã ghi {path}")

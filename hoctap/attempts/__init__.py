@@ -8,6 +8,7 @@ evaluations. Open `portal.py` first; it leans on SQLAlchemy only (no pandas, no 
 from hoctap import lazy_surface
 
 SURFACE = {
+    "submit_paper_file": "paper",
     "Portal": "portal",
     "Learner": "portal",
     "Offer": "portal",

@@ -8,6 +8,8 @@ SQLAlchemy."""
 from hoctap import lazy_surface
 
 SURFACE = {
+    "release_course": "release",
+    "existing_gradebook": "release",
     "Course": "course",
     "course_at": "course",
     "course_for": "course",

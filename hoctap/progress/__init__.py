@@ -8,8 +8,8 @@ from hoctap import lazy_surface
 
 SURFACE = {
     "TABLES": "tables",
-    "COLUMNS": "tables",
-    "AUTOGRADED": "tables",
+    "COLUMNS": "frames",
+    "AUTOGRADED": "frames",
     "progress_table": "tables",
     "learner_table": "tables",
     "unit_table": "tables",

@@ -8,6 +8,7 @@ layout (`layout()`, `Layout`) and the topics in it; Vietnamese text folding and 
 from hoctap import lazy_surface
 
 SURFACE = {
+    "parse_moment": "moments",
     "Assessment": "model",
     "AssessmentKind": "model",
     "Content": "model",

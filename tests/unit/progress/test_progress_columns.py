@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from hoctap.progress import tables as progress
+from hoctap import progress
 from hoctap.progress.labels import LABELS
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 TABLES = progress.COLUMNS
 
 
