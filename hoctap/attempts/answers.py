@@ -148,8 +148,8 @@ def fill_quiz(release: nbformat.NotebookNode, by_slot: dict[int, dict]) -> nbfor
 
 def fill_commitment(release: nbformat.NotebookNode, text: str) -> nbformat.NotebookNode:
     """A copy of the release notebook with the learner's text as the commitment cell: a markdown cell (no code) that
-    holds the text as inert HTML (`learner_text`), because nbgrader renders it with raw HTML on the instructor's
-    origin."""
+    holds the text as inert HTML (`hoctap.safety.inert_markdown`), because nbgrader renders it with raw HTML on the
+    instructor's origin."""
     import nbformat
 
     from hoctap.safety import inert_markdown

@@ -14,11 +14,11 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .sources import source_files
-from hoctap.topic import Layout, layout
 from hoctap.course import course_for
+from hoctap.topic import Layout, Topic, layout, load_topic
+
 from .lessons import Cell, lesson_cells
-from hoctap.topic import Topic, load_topic
+from .sources import source_files
 
 GENERATOR = "hoctap build"
 

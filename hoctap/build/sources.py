@@ -17,7 +17,7 @@ Notebook metadata
 
 Slots (quiz, final)
     Fixed questions first, one slot each (candidates = [that id]); then, for each `draw` of count c in spec
-    order, c slots whose candidates are the draw's pool (`topic_rules.draw_pools`: the questions its filters select,
+    order, c slots whose candidates are the draw's pool (`hoctap.topic.draw_pools`: the questions its filters select,
     never a lesson's practice question, minus the fixed ids and minus the pools of earlier draws of the same
     assessment). Slots are numbered from 1. For each attempt the app picks distinct
     questions from each draw's pool.
@@ -58,12 +58,11 @@ from typing import Any
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from hoctap.topic import Layout
 from hoctap.course import TEXT_STUB, course_for
 from hoctap.errors import BuildError
+from hoctap.topic import Assessment, AssessmentKind, Layout, Question, Topic, draw_pools
+
 from .lessons import esc
-from hoctap.topic import Assessment, AssessmentKind, Question, Topic
-from hoctap.topic import draw_pools
 
 GENERATOR = "hoctap build"  # the same mark as lessons: `hoctap build` may remove what carries it
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}

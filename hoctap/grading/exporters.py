@@ -2,8 +2,8 @@
 
 - `FeedbackExporter` (nbgrader's `GenerateFeedback.exporter_class`, set by `Course.nbgrader_config`): the feedback
   page, a file people open from disk or download. Learner-written cells become inert text
-  (`learner_text.make_inert`), then the whole page goes through the kit's allow-list (`html_allowlist`), which
-  also puts a no-script Content-Security-Policy in its head.
+  (`hoctap.safety.make_inert`), then the whole page goes through the kit's allow-list
+  (`hoctap.safety.sanitize_document`), which also puts a no-script Content-Security-Policy in its head.
 - `GradingPageExporter` (formgrader's grading page, swapped in by `hoctap.serve.instructor_guard`): the page must run
   nbgrader's grading scripts, so it is not cut down; learner-written cells become inert text and the student's
   name, which nbgrader's template prints unescaped into the page's navigation bar, is escaped. The page's

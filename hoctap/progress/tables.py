@@ -1,6 +1,6 @@
 """Progress tables: the gradebook as pandas DataFrames, for the dashboard, `hoctap progress` and the reports.
 
-Each table runs ONE SQL statement (`progress_queries`) on the gradebook — any SQLAlchemy URL — and finishes in
+Each table runs ONE SQL statement (`queries`) on the gradebook — any SQLAlchemy URL — and finishes in
 pandas with the spec: titles, deadlines, the rating scale. No per-row ORM, no nbgrader import: 10,000 learners ×
 20 assessments is one query of 200,000 rows.
 
@@ -9,7 +9,7 @@ pandas with the spec: titles, deadlines, the rating scale. No per-row ORM, no nb
     units = unit_table(engine, [topic], Filters(roles=["dang-vien"]))
     TABLES["unit"](engine, [topic], Filters(), now)               # by name, as the CLI and the dashboard ask
 
-Column names are stable (documented in README.md, "Bảng tiến độ"); `progress_labels.LABELS` gives their
+Column names are stable (documented in README.md, "Bảng tiến độ"); `labels.LABELS` gives their
 Vietnamese headers. Times are in the topic's time zone. `now` decides what is still "not due" and what is
 "missing", so a report for a past date is reproducible.
 

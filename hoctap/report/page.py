@@ -1,7 +1,7 @@
 """The report as one printable HTML page: self-contained (inline CSS and SVG, no script, no external URL), every
 text escaped (names and answers come from learners and imported files), a policy in its head that lets no script
 run, one section per page when printed. Only tags and attributes of the kit's allow-list are written
-(`html_allowlist.disallowed(page)` is [], which the report's tests check).
+(`hoctap.safety.disallowed(page)` is [], which the report's tests check).
 
     html_text = render(gather(engine, period(year=2021), now))
 

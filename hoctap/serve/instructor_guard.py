@@ -4,10 +4,11 @@ pages run nbgrader's own scripts and nothing else.
 `hoctap serve` loads it (`serve.lab_command`: `--ServerApp.jpserver_extensions`). nbgrader's formgrader, on the
 same origin as the instructor's Lab and its kernels, renders a submission with raw HTML and prints the student's
 name unescaped; a script there runs with the instructor's session (it can start a kernel through `/api/kernels`
-and run Python as the server's user). Learner text already reaches nbgrader as inert HTML (`learner_text`) and
-names with markup are refused at import; this is the second wall, for whatever gets past the first:
+and run Python as the server's user). Learner text already reaches nbgrader as inert HTML
+(`hoctap.safety.inert_markdown`) and names with markup are refused at import; this is the second wall, for
+whatever gets past the first:
 
-- formgrader's grading page is made by `safe_exporters.GradingPageExporter` (learner cells inert, names escaped)
+- formgrader's grading page is made by `hoctap.grading.GradingPageExporter` (learner cells inert, names escaped)
   and its other pages by a Jinja environment with autoescape: swapped into the server's settings at the first
   request, because extensions load in alphabetical order and nbgrader's settings do not exist yet when this one
   loads;

@@ -21,7 +21,7 @@ Public API (the `hoctap serve` verb calls `serve`; tests start single servers wi
 The learner site is `notebooks/learner/` of the kit: the quiz app (`quiz.ipynb`) and `lessons`, a symlink to the
 kit's `lessons/`. Voila's root is that folder, so nothing else of the kit (`assessments/`: sources with the keys,
 the gradebook) has a URL. The learner server is `python -m hoctap.serve.voila_app SITE_DIR --port=P --Voila.ip=H`
-(standalone Voila, whose settings live in `hoctap/voila_app.py`; its cap on kernels and its culler in
+(standalone Voila, whose settings live in `hoctap/serve/voila_app.py`; its cap on kernels and its culler in
 `hoctap/kernel_cap.py`). Voila hands its environment to the kernels, so the learner server gets the environment
 minus anything that looks like a secret (`learner_env`); the Jupyter token goes to JupyterLab alone, through
 `JUPYTER_TOKEN` (not the command line, which `ps` shows to every local user). The grader gets the whole environment
@@ -196,7 +196,7 @@ def learner_site(kit) -> Path:
 
 
 def learner_command(site_dir: Path, host: str, port: int, args: Sequence[str] = ()) -> list[str]:
-    """The learner server's command line: everything else is in hoctap/voila_app.py's `config()`; `args` are more
+    """The learner server's command line: everything else is in hoctap/serve/voila_app.py's `config()`; `args` are more
     Voila settings (`--LearnerKernelManager.max_kernels=100`), which win over it."""
     return [
         sys.executable,
@@ -232,9 +232,9 @@ def lab_command(root_dir: Path, host: str, port: int) -> list[str]:
         # `lab` template fetches Font Awesome and MathJax), and no lab extension that errors inside Voila.
         f"--VoilaConfiguration.template={APP_TEMPLATE}",
         *(f"--VoilaConfiguration.extension_denylist={name}" for name in EXTENSION_DENYLIST),
-        # formgrader shows learners' words: its pages run only nbgrader's own scripts (hoctap/instructor_guard.py).
+        # formgrader shows learners' words: its pages run only nbgrader's own scripts (serve/instructor_guard.py).
         "--ServerApp.jpserver_extensions",
-        "hoctap.instructor_guard=True",
+        "hoctap.serve.instructor_guard=True",
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
