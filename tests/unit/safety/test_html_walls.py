@@ -119,3 +119,16 @@ def test_formgrader_policy_allows_nbgrader_scripts_by_hash_and_nothing_else():
     for directive in (*POLICY, "frame-ancestors 'self'", "report-uri /api/security/csp-report"):
         assert directive in csp.split("; ")
     assert re.search(r"frame-src 'none'", csp) and "object-src 'none'" in csp
+
+
+def test_the_instructors_lab_loads_the_guard_by_a_name_that_imports():
+    import importlib
+    from pathlib import Path
+
+    from hoctap.serve.servers import lab_command
+
+    command = lab_command(Path("/srv/kit"), "127.0.0.1", 9999)
+    name, _, enabled = command[command.index("--ServerApp.jpserver_extensions") + 1].partition("=")
+    module = importlib.import_module(name)  # a wrong name only makes Jupyter log a warning: formgrader left open
+    assert enabled == "True" and hasattr(module, "_load_jupyter_server_extension")
+    assert module._jupyter_server_extension_points() == [{"module": name}]
