@@ -17,9 +17,11 @@ from collections.abc import Callable, Mapping
 __version__ = "0.1.0"
 
 
-def lazy_surface(package: str, surface: Mapping[str, str]) -> tuple[Callable[[str], object], Callable[[], list]]:
-    """`__getattr__` and `__dir__` for a stage package (PEP 562): `surface` maps each public name to the module of
-    the package that defines it, imported on first use and kept on the package."""
+def lazy_surface(
+    package: str, surface: Mapping[str, str]
+) -> tuple[Callable[[str], object], Callable[[], list], list[str]]:
+    """`__getattr__`, `__dir__` and `__all__` for a stage package (PEP 562): `surface` maps each public name to the
+    module of the package that defines it, imported on first use and kept on the package."""
 
     def __getattr__(name: str) -> object:
         module = surface.get(name)
@@ -32,4 +34,4 @@ def lazy_surface(package: str, surface: Mapping[str, str]) -> tuple[Callable[[st
     def __dir__() -> list:
         return sorted(surface)
 
-    return __getattr__, __dir__
+    return __getattr__, __dir__, sorted(surface)

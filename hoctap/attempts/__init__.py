@@ -41,5 +41,4 @@ SURFACE = {
     "record": "responses",
     "create_response_tables": "responses",
 }
-__all__ = sorted(SURFACE)
-__getattr__, __dir__ = lazy_surface(__name__, SURFACE)
+__getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)

@@ -6,11 +6,5 @@ byte reproducible (`build(check=True)` reports drift), each quiz slot with a hid
 
 from hoctap import lazy_surface
 
-SURFACE = {
-    "build": "kit",
-    "source_files": "sources",
-    "source_text": "sources",
-    "slots": "sources",
-}
-__all__ = sorted(SURFACE)
-__getattr__, __dir__ = lazy_surface(__name__, SURFACE)
+SURFACE = {"build": "kit", "source_files": "sources", "source_text": "sources", "slots": "sources"}
+__getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)

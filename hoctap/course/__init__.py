@@ -33,5 +33,4 @@ SURFACE = {
     "import_file": "roster_import",
     "roles_from_topics": "roster",
 }
-__all__ = sorted(SURFACE)
-__getattr__, __dir__ = lazy_surface(__name__, SURFACE)
+__getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)

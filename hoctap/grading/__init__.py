@@ -13,5 +13,4 @@ SURFACE = {
     "WarmExecute": "warm_kernel",
     "check_slot": "check",
 }
-__all__ = sorted(SURFACE)
-__getattr__, __dir__ = lazy_surface(__name__, SURFACE)
+__getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)

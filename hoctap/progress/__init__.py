@@ -30,5 +30,4 @@ SURFACE = {
     "naive_local": "export",
     "SHEET_NAME_LIMIT": "export",
 }
-__all__ = sorted(SURFACE)
-__getattr__, __dir__ = lazy_surface(__name__, SURFACE)
+__getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)

@@ -20,5 +20,4 @@ SURFACE = {
     "text_cells": "cells",
     "defused": "cells",
 }
-__all__ = sorted(SURFACE)
-__getattr__, __dir__ = lazy_surface(__name__, SURFACE)
+__getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)

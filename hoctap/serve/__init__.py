@@ -17,5 +17,4 @@ SURFACE = {
     "LAB_PORT": "servers",
     "stop": "supervise",
 }
-__all__ = sorted(SURFACE)
-__getattr__, __dir__ = lazy_surface(__name__, SURFACE)
+__getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)

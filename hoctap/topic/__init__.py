@@ -43,5 +43,4 @@ SURFACE = {
     "slug": "text",
     "sort_key": "text",
 }
-__all__ = sorted(SURFACE)
-__getattr__, __dir__ = lazy_surface(__name__, SURFACE)
+__getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)
