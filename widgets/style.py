@@ -221,6 +221,13 @@ def dress(box: ipywidgets.Box, name: str, children: Iterable[ipywidgets.Widget])
     return box
 
 
+def classed(widget: ipywidgets.Widget, *classes: str) -> ipywidgets.Widget:
+    """`widget` with `classes` added: built and given its stable classes in one expression (the apps' views)."""
+    for name in classes:
+        widget.add_class(name)
+    return widget
+
+
 # ---------------------------------------------------------------- HTML helpers
 
 

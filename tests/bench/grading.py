@@ -219,7 +219,7 @@ def _kernel_memory(home: Path) -> dict:
     steps = {
         "bare_kernel_mb": "import ipywidgets\nipywidgets.IntSlider()",
         "learner_kernel_mb": (
-            "from widgets.quiz_state import AppState\nfrom hoctap.course.course import course_at\n"
+            "from widgets.quiz import AppState\nfrom hoctap.course.course import course_at\n"
             f"from widgets.quiz import learner_app\napp = learner_app({str(home / 'assessments')!r})\n"
             f"from hoctap.attempts.portal import Portal\np = Portal(course_at({str(home / 'assessments')!r}))\n"
             f"learner = p.login({learner!r}, {codes[learner]!r})\noffers = p.offers(learner)"

@@ -30,7 +30,7 @@ NOW = dt.datetime(2031, 1, 15, tzinfo=dt.UTC)  # after every synthetic due date
 def _dashboard_first_render(course_root: Path, topic) -> float | None:
     """Seconds to build the dashboard app (its query, tables and first page) in this process."""
     try:
-        from widgets.progress_view import progress_app
+        from widgets.dashboard import progress_app
     except ImportError:  # the dashboard is not there: nothing to time
         return None
     start = time.perf_counter()

@@ -30,7 +30,7 @@ from hoctap.serve.servers import Server, start_lab, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.quiz_kit import COMMITMENT, RATING_SCALE, build_kit, commitment_grade
 from tests.servers import assert_offline, watched_page
-from widgets.quiz_state import AWAITING, evaluation_text
+from widgets.quiz import AWAITING, evaluation_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]
 

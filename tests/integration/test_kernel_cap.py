@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from hoctap import serve as serving
+from hoctap.serve import servers as serving
 from hoctap.serve import supervise
 from hoctap.serve.kernel_cap import RETRY_AFTER
 from tests.servers import BUTTON_CODE, external_refs, pick_free_port, slider_lesson, write_lesson

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from hoctap import serve as serving
 from hoctap.errors import ServeError
+from hoctap.serve import servers as serving
 from hoctap.serve import supervise
 from hoctap.serve.voila_app import APP_TEMPLATE, SLIDES_TEMPLATE, config, lesson_groups
 from tests.servers import BUTTON_CODE, button_lesson, external_refs, pick_free_port, slider_lesson, write_lesson

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from hoctap import serve as serving
 from hoctap.errors import ServeError
+from hoctap.serve import servers as serving
 from hoctap.serve import supervise
 from tests.servers import BUTTON_CODE, RESERVED_PORTS, slider_lesson, write_lesson
 
@@ -86,7 +86,7 @@ class Serve:
         home = tmp_path / "kit"
         (home / "assessments" / "release").mkdir(parents=True)
         code = (
-            "import sys; from hoctap import supervise; from hoctap.serve.servers import serve; "
+            "import sys; from hoctap.serve import supervise; from hoctap.serve.servers import serve; "
             f"supervise.FIRST_DELAY = {first_delay}; "
             f"sys.exit(serve('127.0.0.1', {self.port}, only='learner', site_dir={str(site)!r}))"
         )

@@ -102,9 +102,15 @@ def test_stages_and_widgets_use_each_others_surface_not_a_private_module():
         here = parts[1] if parts[0] == "hoctap" and len(parts) > 2 else None
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("hoctap."):
-                target = node.module.split(".")
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names if alias.name.startswith("hoctap.")]
+            else:
+                continue
+            for name in names:
+                target = name.split(".")
                 if len(target) > 2 and target[1] in STAGES and target[1] != here:
-                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: from {node.module} import …")
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}")
     assert found == []
 
 

@@ -7,16 +7,16 @@ It is served by the instructor's JupyterLab (port 8888, behind the token) at
 `/voila/render/notebooks/instructor/progress.ipynb`, never by the learners' Voila (which serves only
 `notebooks/learner/`): the dashboard shows every learner's name and score.
 
-The state (`widgets.progress_state.ProgressState`) reads the topic's learner table once and derives the other
+The state (`widgets.dashboard.state.ProgressState`) reads the topic's learner table once and derives the other
 tables in pandas; this module only draws. A filter change redraws the counters and the tab on screen; the other
-tabs are redrawn when opened. Each table is a `widgets.table_view.TableView` (50 rows a page, sort, search,
+tabs are redrawn when opened. Each table is a `widgets.dashboard.table.TableView` (50 rows a page, sort, search,
 "Tải CSV" / "Tải XLSX" of the rows on screen with the current filters). Charts are SVG strings from
-`hoctap.report.charts` (escaped there) in HTML widgets.
+`hoctap.report.charts` (escaped there, drawn in `widgets.dashboard.charts`) in HTML widgets.
 
 Stable CSS classes (browser tests): hoctap-progress-app, hoctap-progress-message, hoctap-filter-topic,
 hoctap-filter-unit, hoctap-filter-role, hoctap-filter-assessment, hoctap-reload, hoctap-counters,
 hoctap-counter-<learners|on_time|late|missing|completion|mean_score> (each with hoctap-counter-value),
-hoctap-progress-tabs, hoctap-panel-<tab>, hoctap-chart, hoctap-chart-<unit|scores|timeline>, and table_view's.
+hoctap-progress-tabs, hoctap-panel-<tab>, hoctap-chart, hoctap-chart-<unit|scores|timeline>, and the table's.
 """
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ import pandas as pd
 
 from hoctap.errors import HoctapError
 
-from .progress_state import ALL, OPTION_STEM, TABS, UNEXPECTED, ProgressState, gradebook_engine, log, sentence
-from .style import date_text, dress, esc
-from .table_view import TableState, TableView, table_style
+from ..style import classed, dress, esc
+from .charts import score_chart, timeline_chart, unit_chart
+from .messages import UNEXPECTED, log, sentence
+from .state import ALL, OPTION_STEM, TABS, ProgressState, gradebook_engine
+from .table import TableState, TableView, table_style
 
 if TYPE_CHECKING:  # pragma: no cover
     from hoctap.topic import Topic
@@ -56,7 +58,6 @@ TYPE_LABELS = {
     "matching": "Ghép nối",
     "ordering": "Sắp xếp thứ tự",
 }
-AUTOGRADED = ("quiz", "final")
 ITEM_WAIT = "Đang phân tích các câu trả lời… (các thẻ khác vẫn dùng được trong lúc chờ)"
 ITEM_NOTE = (
     "Độ dễ: điểm trung bình của câu (% điểm tối đa); độ phân biệt: tương quan giữa điểm câu và phần còn lại của bài "
@@ -83,83 +84,6 @@ DASHBOARD_CSS = """
 """
 
 
-def _classed(widget: ipywidgets.Widget, *classes: str) -> ipywidgets.Widget:
-    for name in classes:
-        widget.add_class(name)
-    return widget
-
-
-# ---------------------------------------------------------------- charts (SVG strings from hoctap.report.charts)
-
-
-def deadline_text(due: object, label: str) -> str:
-    """'quý III năm 2021 (30/09/2021)', or the date alone."""
-    day = due.date() if isinstance(due, pd.Timestamp | dt.datetime) else due
-    when = date_text(day) if isinstance(day, dt.date) else ""
-    if label and when:
-        return f"{label} ({when})"
-    return label or when
-
-
-def unit_chart(units: pd.DataFrame) -> str:
-    """Stacked bars per unit: on time, late, missing (and still in time), the deadline in the title."""
-    from hoctap.report import bar_chart
-
-    title = "Hoàn thành theo đơn vị"
-    if units.empty:
-        return bar_chart([], {}, title=title, stacked=True)
-    latest = units.dropna(subset=["deadline"]).sort_values("deadline").tail(1)
-    if not latest.empty:
-        row = latest.iloc[0]
-        title += f" — hạn {deadline_text(row['deadline'], str(row['deadline_label'] or ''))}"
-    series = {
-        "Đúng hạn": units["on_time"].astype(float).tolist(),
-        "Muộn": units["late"].astype(float).tolist(),
-        "Chưa làm (quá hạn)": units["missing"].astype(float).tolist(),
-    }
-    if int(units["in_progress"].sum()):
-        series["Đang học (còn hạn)"] = units["in_progress"].astype(float).tolist()
-    return bar_chart([str(u) for u in units["unit"]], series, title=title, stacked=True)
-
-
-def score_chart(learners: pd.DataFrame) -> str:
-    """Histogram of the graded autograded scores (%) among the filtered rows."""
-    from hoctap.report import histogram
-
-    graded = learners[learners["kind"].isin(AUTOGRADED) & learners["graded"].astype(bool)]["percent"].dropna()
-    title = f"Phân bố điểm (%) — {len(graded)} bài đã chấm"
-    return histogram([float(v) for v in graded], title=title)
-
-
-def timeline_chart(timeline: pd.DataFrame, topic: Topic | None, assessment: str = ALL) -> str:
-    """Cumulative completion (% of those assigned) per assessment over the days, a marker at each due date."""
-    from hoctap.report import line_chart
-
-    title = "Tiến độ nộp bài theo ngày (% đã nộp, cộng dồn)"
-    if timeline.empty:
-        return line_chart([], {}, title=title)
-    days = sorted(set(timeline["date"]))
-    series: dict[str, list[float]] = {}
-    for (_, name), rows in timeline.groupby(["assessment_id", "assessment"], sort=False):
-        by_day = rows.set_index("date")["percent"]
-        series[str(name)] = pd.Series(by_day).reindex(days).ffill().fillna(0.0).astype(float).tolist()
-    markers: dict[str, dt.date] = {}
-    for a in topic.assessments if topic is not None else []:
-        if assessment and a.id != assessment:
-            continue
-        if a.id not in set(timeline["assessment_id"]):
-            continue
-        due = pd.Timestamp(timeline.loc[timeline["assessment_id"] == a.id, "due"].iloc[0]).date()
-        deadline = next((d for d in topic.facts.deadlines if d.id == a.deadline), None)
-        label = f"Hạn {deadline.due_label}" if deadline else f"Hạn {date_text(due)}"
-        if due in markers.values():
-            continue
-        if label in markers:
-            label = f"{label} ({date_text(due)})"
-        markers[label] = due
-    return line_chart(days, series, title=title, markers=markers)
-
-
 def readable(table: pd.DataFrame, topic: Topic | None) -> pd.DataFrame:
     """Ids people do not read, in words: question types, and roles by their audience's name."""
     out = table
@@ -172,7 +96,7 @@ def readable(table: pd.DataFrame, topic: Topic | None) -> pd.DataFrame:
 
 
 def _chart(name: str) -> ipywidgets.HTML:
-    return _classed(ipywidgets.HTML(layout=ipywidgets.Layout(width="100%")), "hoctap-chart", f"hoctap-chart-{name}")
+    return classed(ipywidgets.HTML(layout=ipywidgets.Layout(width="100%")), "hoctap-chart", f"hoctap-chart-{name}")
 
 
 # ---------------------------------------------------------------- the app
@@ -186,29 +110,29 @@ class ProgressApp(ipywidgets.VBox):
         self.state = state
         self._drawing = False
         self.title = ipywidgets.HTML(f"<h2>{esc(APP_TITLE)}</h2>")
-        self.message = _classed(ipywidgets.HTML(), "hoctap-progress-message")
-        self.when = _classed(ipywidgets.HTML(), "hoctap-progress-when")
+        self.message = classed(ipywidgets.HTML(), "hoctap-progress-message")
+        self.when = classed(ipywidgets.HTML(), "hoctap-progress-when")
 
         def dropdown(label: str, name: str) -> ipywidgets.Dropdown:
             width = "100%" if name == "topic" else "26em"
             layout = ipywidgets.Layout(width=width, max_width="100%")
             widget = ipywidgets.Dropdown(description=label, style={"description_width": "7em"}, layout=layout)
             widget.observe(lambda change: self._on_choice(name, change["new"]), names="value")
-            return _classed(widget, f"hoctap-filter-{name}")
+            return classed(widget, f"hoctap-filter-{name}")
 
         self.topic = dropdown("Chuyên đề", "topic")
         self.unit = dropdown("Đơn vị", "unit")
         self.role = dropdown("Vai trò", "role")
         self.assessment = dropdown("Bài kiểm tra", "assessment")
-        self.reload = _classed(
+        self.reload = classed(
             ipywidgets.Button(description="Tải lại", tooltip="Đọc lại sổ điểm (bài mới nộp, điểm mới chấm)"),
             "hoctap-reload",
         )
         self.reload.on_click(lambda _: self._reload())
-        filters = _classed(
+        filters = classed(
             ipywidgets.HBox([self.topic, self.unit, self.role, self.assessment, self.reload]), "hoctap-filters"
         )
-        self.counters = _classed(ipywidgets.HTML(layout=ipywidgets.Layout(width="100%")), "hoctap-counters-box")
+        self.counters = classed(ipywidgets.HTML(layout=ipywidgets.Layout(width="100%")), "hoctap-counters-box")
 
         self.views: dict[str, TableView] = {}
         self.charts = {"unit": _chart("unit"), "scores": _chart("scores"), "timeline": _chart("timeline")}
@@ -224,16 +148,16 @@ class ProgressApp(ipywidgets.VBox):
             elif name == "timeline":
                 parts.append(self.charts["timeline"])
             elif name == "question":
-                self.notes[name] = _classed(ipywidgets.HTML(), "hoctap-panel-note")
+                self.notes[name] = classed(ipywidgets.HTML(), "hoctap-panel-note")
                 parts.append(self.notes[name])
             parts.append(self.views[name])
             if name == "question":
                 self.views["option"] = self._table("option", "Tỉ lệ chọn từng phương án", OPTION_STEM)
                 parts.append(self.views["option"])
             panels.append(
-                _classed(ipywidgets.VBox(parts, layout=ipywidgets.Layout(width="100%")), f"hoctap-panel-{name}")
+                classed(ipywidgets.VBox(parts, layout=ipywidgets.Layout(width="100%")), f"hoctap-panel-{name}")
             )
-        self.tabs = _classed(ipywidgets.Tab(children=panels, titles=[t for _, t, _ in TABS]), "hoctap-progress-tabs")
+        self.tabs = classed(ipywidgets.Tab(children=panels, titles=[t for _, t, _ in TABS]), "hoctap-progress-tabs")
         self._tab_names = [name for name, _, _ in TABS]
         self._drawn: dict[str, int] = {}  # tab → state.version it shows
         self._pending: set[tuple] = set()  # choices whose item analysis is being computed in the background
@@ -405,6 +329,3 @@ def progress_app(
         log.exception("progress dashboard: starting failed")
         state = ProgressState(lambda: None, [], now, message=UNEXPECTED)
     return ProgressApp(state)
-
-
-__all__ = ["ProgressApp", "progress_app", "score_chart", "timeline_chart", "unit_chart"]

@@ -18,23 +18,22 @@ exactly that unit's row.
 
 Errors never reach the page as a traceback: no topic, no gradebook yet, a gradebook that cannot be read become
 one Vietnamese line in `message` (the tables are then empty); anything unexpected becomes a fixed line and goes,
-with its traceback, to the kernel's own stderr (the server log).
+with its traceback, to the kernel's own stderr (the server log). The lines are written in `messages`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import traitlets
 
 from hoctap.errors import HoctapError
-from widgets.sentences import sentence as _sentence
+
+from .counters import Counters
+from .messages import UNEXPECTED, gradebook_message, log, sentence
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Engine
@@ -54,90 +53,16 @@ TABS = (
     ("commitment", "Bản cam kết", "tien-do-ban-cam-ket"),
 )
 OPTION_STEM = "tien-do-ti-le-chon-phuong-an"  # the option frequencies, under the item analysis
-UNEXPECTED = "Bảng tiến độ gặp lỗi khi đọc dữ liệu; hãy thử “Tải lại”, nếu vẫn lỗi hãy xem nhật ký máy chủ."
 NO_TOPIC = (
     "Chưa có chuyên đề nào có bài kiểm tra trong {folder}: thêm đặc tả chuyên đề (`hoctap topic new`) "
     "rồi phát hành bài (`hoctap course release`)."
 )
 
-log = logging.getLogger("hoctap.progress_app")
-if not log.handlers:
-    handler = logging.StreamHandler(sys.__stderr__)  # the server log: sys.stderr in a kernel goes to the browser
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    log.addHandler(handler)
-    log.propagate = False
-
-
-def sentence(text: object) -> str:
-    """An error's first line as a sentence (`widgets.sentences`); the app's fixed sentence when it says nothing."""
-    return _sentence(text, UNEXPECTED)
-
-
-def gradebook_message(error: Exception, db_url: str) -> str:
-    """A database error as one line naming the gradebook and the likely fix."""
-    from hoctap.course import safe_url
-
-    cause: BaseException | None = error
-    while cause is not None and getattr(cause, "orig", None) is None:  # pandas wraps SQLAlchemy's error
-        cause = cause.__cause__
-    origin = cause.orig if cause is not None else error  # the driver's own words, without the SQL
-    text = next((line.strip() for line in str(origin).splitlines() if line.strip()), type(origin).__name__)
-    where = safe_url(db_url)
-    if "no such table" in text or "does not exist" in text:
-        return (
-            f"Sổ điểm {where} chưa đủ bảng ({text}): hãy phát hành bài (`hoctap course release`) và nhập danh "
-            "sách học viên (`hoctap roster import`)."
-        )
-    return f"Không đọc được sổ điểm {where}: {text}."
-
-
-@dataclass(frozen=True)
-class Counters:
-    """The figures at the top of the dashboard, for the filtered rows."""
-
-    learners: int = 0
-    on_time: int = 0
-    late: int = 0
-    missing: int = 0
-    in_progress: int = 0
-    completion: float | None = None  # % of learners with autograded work who finished it (on time or late)
-    mean_score: float | None = None  # mean over learners of their mean score (%)
-
-    LABELS = (
-        ("learners", "Học viên"),
-        ("on_time", "Đúng hạn"),
-        ("late", "Muộn"),
-        ("missing", "Chưa làm"),
-        ("completion", "Tỉ lệ hoàn thành"),
-        ("mean_score", "Điểm TB"),
-    )
-
-    def texts(self) -> list[tuple[str, str, str]]:
-        """(field, label, value as shown): '1.520', '85,5 %', '–' when there is nothing to average."""
-        out = []
-        for name, label in self.LABELS:
-            value = getattr(self, name)
-            out.append(
-                (name, label, percent_text(value) if name in ("completion", "mean_score") else count_text(value))
-            )
-        return out
-
-
-def count_text(n: int) -> str:
-    return f"{int(n):,}".replace(",", ".")
-
-
-def percent_text(value: float | None) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text} %"
-
 
 def _empty(name: str) -> pd.DataFrame:
-    from hoctap.progress import tables as progress
+    from hoctap.progress import COLUMNS
 
-    columns = progress.COLUMNS[name]
+    columns = COLUMNS[name]
     return pd.DataFrame(columns=columns)
 
 
@@ -298,7 +223,7 @@ class ProgressState(traitlets.HasTraits):
         )
 
     def _compute(self, name: str, key: tuple[str, str, str, str]) -> pd.DataFrame:
-        from hoctap.progress import tables as progress
+        from hoctap.progress import TABLES, unit_table
 
         topic = next((t for t in self.topics if t.id == key[0]), None)
         if topic is None:
@@ -306,7 +231,7 @@ class ProgressState(traitlets.HasTraits):
         if name in ("question", "option"):  # they need the responses: their own query
             if self.frame(key[0]).empty:
                 return _empty(name)
-            run = progress.TABLES[name]
+            run = TABLES[name]
             found = self._guard(lambda: run(self.engine, [topic], self.filters(key), self.now))
             return found if found is not None else _empty(name)
         df = self.filtered(key)
@@ -316,11 +241,11 @@ class ProgressState(traitlets.HasTraits):
             if df.empty:
                 return pd.DataFrame()
             one = df.assign(unit_id=ALL, unit=ALL_LABEL)  # the rows as one unit: the same rules as the table
-            found = self._guard(lambda: progress.unit_table(None, [topic], learners=one))
+            found = self._guard(lambda: unit_table(None, [topic], learners=one))
             return found if found is not None else pd.DataFrame()
         if df.empty:
             return _empty(name)
-        derive = progress.TABLES[name]
+        derive = TABLES[name]
         found = self._guard(lambda: derive(None, [topic], None, self.now, learners=df))
         return found if found is not None else _empty(name)
 
@@ -390,16 +315,3 @@ def default_topic(topics: Sequence[Topic], now: dt.datetime) -> Topic:
     """The newest topic whose year has begun (a spec for next year is usually a draft), else the oldest."""
     started = [t for t in topics if t.year <= now.year]
     return max(started, key=lambda t: (t.year, t.id)) if started else topics[0]
-
-
-__all__ = [
-    "ALL",
-    "ALL_LABEL",
-    "Counters",
-    "ProgressState",
-    "TABS",
-    "default_topic",
-    "gradebook_engine",
-    "gradebook_message",
-    "sentence",
-]

@@ -1,5 +1,8 @@
 """The one import a lesson notebook needs: each function takes a topic id and returns a widget.
 
+In: a topic id (and what to show of it), the topic's spec read through `hoctap.topic.topic_by_id`.
+Out: `explorer`, `flashcards`, `timeline`, `practice`, each a widget for a lesson cell.
+
 Built lesson cells stay one line long and readable by a trainer, for example::
 
     from widgets import lesson
@@ -7,6 +10,10 @@ Built lesson cells stay one line long and readable by a trainer, for example::
 
 The spec is loaded through `hoctap.topic.topic_by_id`, which caches it until the file changes, so a
 notebook with five components reads the YAML once.
+
+One module per component, each with its state (no widget) and its view: `content_explorer`, `flashcard_deck`,
+`deadline_timeline`, `practice_questions`. They are not named like the functions here: a submodule `explorer`
+would be the package's attribute `explorer` whenever it is imported, and `lesson.explorer` must stay the function.
 """
 
 from __future__ import annotations
@@ -16,10 +23,10 @@ from collections.abc import Sequence
 
 from hoctap.topic import topic_by_id
 
-from .explorer import ContentExplorer, ExplorerState
-from .flashcards import TITLES, FlashcardsView, deck_from_topic
-from .practice import PracticeView
-from .timeline import TimelineState, TimelineView, check_today
+from .content_explorer import ContentExplorer, ExplorerState
+from .deadline_timeline import TimelineState, TimelineView, check_today
+from .flashcard_deck import TITLES, FlashcardsView, deck_from_topic
+from .practice_questions import PracticeView
 
 
 def explorer(topic_id: str, content_id: str | None = None) -> ContentExplorer:
@@ -43,3 +50,6 @@ def timeline(topic_id: str, today: dt.date | str | None = None, audience: str | 
 def practice(topic_id: str, question_ids: Sequence[str], seed: int | None = None) -> PracticeView:
     """Practice on the given questions, with feedback and a score; `seed` shuffles the options."""
     return PracticeView(topic_by_id(topic_id), question_ids, seed=seed)
+
+
+__all__ = ["explorer", "flashcards", "practice", "timeline"]

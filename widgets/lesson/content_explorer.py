@@ -16,7 +16,7 @@ import traitlets
 from hoctap.errors import HoctapError
 from hoctap.topic import Content, KeyTerm, Section, Topic, fold, nfc
 
-from .style import cite_html, dress, esc, markdown_html
+from ..style import cite_html, dress, esc, markdown_html
 
 CLASS = "hoctap-explorer"
 TERM_CLASS = "hoctap-term"

@@ -17,7 +17,7 @@ import traitlets
 from hoctap.errors import HoctapError
 from hoctap.topic import Deadline, Topic
 
-from .style import cite_text, date_text, dress, esc, number_text
+from ..style import cite_text, date_text, dress, esc, number_text
 
 CLASS = "hoctap-timeline"
 TODAY_CLASS = "hoctap-today"

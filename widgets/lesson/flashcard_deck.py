@@ -16,7 +16,7 @@ import traitlets
 from hoctap.errors import HoctapError
 from hoctap.topic import Topic
 
-from .style import cite_text, date_text, dress, esc
+from ..style import cite_text, date_text, dress, esc
 
 CLASS = "hoctap-flashcards"
 KINDS = ("mottos", "documents", "terms")

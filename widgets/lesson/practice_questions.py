@@ -19,8 +19,8 @@ import traitlets
 from hoctap.errors import HoctapError
 from hoctap.topic import Option, Question, QuestionType, Topic, answer_text, is_answered, is_correct, sort_key
 
-from .inputs import HINTS, Shown, make_input
-from .style import cite_text, dress, esc
+from ..inputs import HINTS, Shown, make_input
+from ..style import cite_text, dress, esc
 
 CLASS = "hoctap-practice"
 QUESTION_CLASS = "hoctap-question"

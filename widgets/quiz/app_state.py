@@ -24,29 +24,29 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import traitlets
 
 from hoctap.errors import HoctapError
 from widgets.sentences import sentence as _sentence
 
+from .attempt_state import CommitmentState, QuizState
+from .rows import OfferRow, done_attempts, offer_row
+from .texts import AWAITING, clock_text, local_time, number_text
+
 if TYPE_CHECKING:  # pragma: no cover
-    from hoctap.attempts import Evaluation, Offer, Portal, Sitting
+    from hoctap.attempts import Evaluation, Portal
 
 SCREENS = ("login", "offers", "quiz", "commitment", "grading", "result")
-KIND_LABELS = {"quiz": "Bài kiểm tra", "final": "Bài kiểm tra cuối khóa", "commitment": "Bản cam kết"}
 UNEXPECTED = "Máy chủ gặp lỗi khi xử lý yêu cầu; hãy thử lại, nếu vẫn lỗi hãy báo người hướng dẫn."
 GAVE_UP = (
     "Bài đã được nộp. Máy chấm chưa trả kết quả sau {seconds} giây: kết quả sẽ hiện trong danh sách bài sau, "
     "bấm “Xem kết quả” để xem."
 )
 GRADING_FAILED = "Bài đã được nộp nhưng chưa chấm được; người hướng dẫn sẽ kiểm tra và chấm lại."
-AWAITING = "Đã nộp, đang chờ đánh giá."
 TIME_UP_SENT = "Đã hết giờ làm bài: bài đã được tự nộp."
 TIME_UP_EMPTY = "Đã hết giờ làm bài mà chưa trả lời câu nào: không có gì để nộp."
-MAX_COMMITMENT = 20_000  # the default; CommitmentState reads hoctap.attempts.answers.MAX_COMMITMENT
 
 log = logging.getLogger("hoctap.quiz")
 
@@ -66,242 +66,6 @@ if not log.handlers:
 def sentence(text: str) -> str:
     """An error's first line as a sentence (`widgets.sentences`); the app's fixed sentence when it says nothing."""
     return _sentence(text, UNEXPECTED)
-
-
-def number_text(value: float | None) -> str:
-    """4.0 → '4', 2.5 → '2,5' (Vietnamese decimal comma)."""
-    if value is None:
-        return "–"
-    return f"{value:g}".replace(".", ",")
-
-
-def score_text(score: float | None, max_score: float | None) -> str:
-    """'Điểm: 4/4 (100%)'."""
-    text = f"Điểm: {number_text(score)}/{number_text(max_score)}"
-    if score is not None and max_score:
-        text += f" ({round(100 * score / max_score)}%)"
-    return text
-
-
-def evaluation_text(evaluation: Evaluation | None) -> str:
-    """'Đánh giá: 8/10 — Hoàn thành tốt', or the waiting sentence."""
-    if evaluation is None or evaluation.pending:
-        return AWAITING
-    text = f"Đánh giá: {number_text(evaluation.score)}/{number_text(evaluation.max_score)}"
-    return f"{text} — {evaluation.label}" if evaluation.label else text
-
-
-def local_time(moment: dt.datetime, zone: dt.tzinfo | None) -> dt.datetime:
-    return moment.astimezone(zone) if zone is not None else moment
-
-
-def clock_text(moment: dt.datetime) -> str:
-    return moment.strftime("%H:%M")
-
-
-def when_text(moment: dt.datetime) -> str:
-    return moment.strftime("%H:%M ngày %d/%m/%Y")
-
-
-# ---------------------------------------------------------------- one question's response
-
-
-def is_complete(question: dict, response: Any) -> bool:
-    """Every part of the question answered (what the progress line counts)."""
-    if response is None:
-        return False
-    kind = question["type"]
-    if kind == "multiple":
-        return isinstance(response, list) and len(response) > 0
-    if kind == "short-text":
-        return isinstance(response, str) and bool(response.strip())
-    if kind == "matching":
-        return isinstance(response, dict) and all(response.get(o["id"]) for o in question["lefts"])
-    if kind == "ordering":
-        return isinstance(response, list) and len(response) == len(question["options"])
-    return True
-
-
-def normalised(question: dict, response: Any) -> Any:
-    """The response as submitted: None for nothing given, a matching's unchosen items left out."""
-    if response is None:
-        return None
-    kind = question["type"]
-    if kind == "multiple" and not response:
-        return None
-    if kind == "short-text" and not str(response).strip():
-        return None
-    if kind == "matching":
-        chosen = {left: right for left, right in dict(response).items() if right}
-        return chosen or None
-    return response
-
-
-class QuizState(traitlets.HasTraits):
-    """The responses of one quiz attempt, before it is submitted."""
-
-    responses = traitlets.Dict(help="question id → response in answers.json's shape (None: not answered)")
-    answered = traitlets.Int(0, help="questions with every part answered")
-    confirming = traitlets.Bool(False, help="the 'Nộp bài?' panel is open")
-
-    def __init__(self, sitting: Sitting, zone: dt.tzinfo | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.sitting = sitting
-        self.zone = zone
-        self.questions = list(sitting.questions)
-        self._by_id = {q["question"]: q for q in self.questions}
-
-    @property
-    def total(self) -> int:
-        return len(self.questions)
-
-    @property
-    def unanswered(self) -> int:
-        return self.total - self.answered
-
-    def respond(self, question_id: str, response: Any) -> None:
-        if question_id not in self._by_id:
-            raise KeyError(question_id)
-        responses = {**self.responses, question_id: response}
-        with self.hold_trait_notifications():
-            self.responses = responses
-            self.answered = sum(1 for qid, r in responses.items() if is_complete(self._by_id[qid], r))
-
-    def answers(self) -> dict[str, Any]:
-        """What is submitted: question id → response, unanswered questions left out."""
-        out = {}
-        for qid, response in self.responses.items():
-            value = normalised(self._by_id[qid], response)
-            if value is not None:
-                out[qid] = value
-        return out
-
-    def progress_text(self) -> str:
-        return f"Đã trả lời {self.answered}/{self.total} câu"
-
-    def confirm_text(self) -> str:
-        left = self.unanswered
-        if left:
-            return f"Nộp bài? Còn {left} câu chưa trả lời. Sau khi nộp không sửa được."
-        return f"Nộp bài? Đã trả lời cả {self.total} câu. Sau khi nộp không sửa được."
-
-    def deadline(self) -> dt.datetime | None:
-        """When the time limit ends (in the assessment's zone), or None without a limit."""
-        limit = self.sitting.time_limit_minutes
-        if not limit:
-            return None
-        return local_time(self.sitting.attempt.started_at + dt.timedelta(minutes=limit), self.zone)
-
-    def deadline_text(self, now: dt.datetime | None = None) -> str:
-        end = self.deadline()
-        if end is None:
-            return ""
-        if now is not None and now > end:
-            return f"Đã hết giờ làm bài lúc {clock_text(end)}."
-        return f"Nộp trước {clock_text(end)} (thời gian làm bài {self.sitting.time_limit_minutes} phút)."
-
-    def seconds_left(self, now: dt.datetime) -> float | None:
-        end = self.deadline()
-        return None if end is None else (end - now).total_seconds()
-
-
-class CommitmentState(traitlets.HasTraits):
-    """The text of one commitment attempt and what was last saved as a draft."""
-
-    text = traitlets.Unicode("", help="what the learner has written")
-    saved = traitlets.Unicode("", help="the draft last saved on the server")
-    confirming = traitlets.Bool(False, help="the 'Nộp bản cam kết?' panel is open")
-
-    def __init__(self, sitting: Sitting, limit: int = MAX_COMMITMENT, **kwargs):
-        super().__init__(**kwargs)
-        self.sitting = sitting
-        self.limit = limit
-        draft = sitting.attempt.draft or ""
-        self.text = draft
-        self.saved = draft
-
-    @property
-    def chars(self) -> int:
-        return len(self.text)
-
-    @property
-    def over(self) -> bool:
-        return self.chars > self.limit
-
-    @property
-    def changed(self) -> bool:
-        return self.text != self.saved
-
-    def count_text(self) -> str:
-        def grouped(n: int) -> str:
-            return f"{n:,}".replace(",", ".")
-
-        text = f"{grouped(self.chars)}/{grouped(self.limit)} ký tự"
-        if self.over:
-            text += f": dài quá {grouped(self.chars - self.limit)} ký tự"
-        return text
-
-
-# ---------------------------------------------------------------- the list of assessments
-
-
-@dataclass(frozen=True)
-class OfferRow:
-    """One assessment in the learner's list, with what may be done with it now."""
-
-    offer: Offer
-    action: str | None  # "start" | "resume" | None
-    note: str  # the window's sentence (deadline, attempts left, late, closed, exhausted, not open yet)
-    result_line: str  # "Điểm cao nhất: 4/4 (100%)", "Đã nộp, đang chờ đánh giá.", "" …
-    can_view_result: bool
-    evaluation: Evaluation | None = None
-
-    @property
-    def id(self) -> str:
-        return self.offer.id
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.offer.kind, self.offer.kind)
-
-    @property
-    def start_label(self) -> str:
-        return "Làm tiếp" if self.action == "resume" else "Bắt đầu"
-
-
-def _done(offer: Offer) -> list:
-    return [a for a in offer.attempts if a.status != "open"]
-
-
-def offer_row(offer: Offer, evaluation: Evaluation | None = None) -> OfferRow:
-    from hoctap.attempts import State
-
-    window = offer.window
-    done = _done(offer)
-    if offer.open_attempt is not None and window.state != State.closed:
-        action = "resume"
-    elif offer.open_attempt is None and window.accepting:
-        action = "start"
-    else:
-        action = None
-    note = window.message()
-    if window.state == State.late and action:
-        note += f" Còn {window.attempts_left} lần làm."
-    if offer.kind == "commitment" and done:
-        sent = done[-1].submitted_at
-        note = f"Đã nộp lúc {when_text(local_time(sent, window.due.tzinfo))}." if sent else "Đã nộp."
-        result_line = evaluation_text(evaluation)
-    else:
-        graded = [a for a in done if a.score is not None]
-        best = max(graded, key=lambda a: a.score, default=None)
-        if best is not None:
-            label = "Điểm cao nhất" if len(graded) > 1 else "Điểm"
-            result_line = score_text(best.score, best.max_score).replace("Điểm", label, 1)
-        elif done:
-            result_line = "Đã nộp, đang chấm."
-        else:
-            result_line = ""
-    return OfferRow(offer, action, note, result_line, bool(done), evaluation)
 
 
 # ---------------------------------------------------------------- the app
@@ -390,7 +154,7 @@ class AppState(traitlets.HasTraits):
     def _list(self) -> None:
         rows = []
         for offer in self.portal.offers(self.learner):
-            evaluation = self._evaluation(offer.id) if offer.kind == "commitment" and _done(offer) else None
+            evaluation = self._evaluation(offer.id) if offer.kind == "commitment" and done_attempts(offer) else None
             rows.append(offer_row(offer, evaluation))
         self.rows = rows
         self._go("offers")
@@ -505,7 +269,7 @@ class AppState(traitlets.HasTraits):
     @_guarded
     def view_result(self, assessment_id: str) -> None:
         row = self._row(assessment_id)
-        done = _done(row.offer)
+        done = done_attempts(row.offer)
         if not done:
             raise HoctapError("bài này chưa được nộp")
         self.current = row

@@ -3,7 +3,7 @@ learners' answers, through `hoctap.safety.cells` and the real exports (`table_by
 
 CSV files are read twice: with Python's csv module, and split naively on `;` and `,` per line, as Excel does when its
 regional list separator is not the file's delimiter (Vietnamese settings split on `;`). The same answers stored in a
-real gradebook, through `hoctap progress` and the dashboard: tests/unit/test_progress_widgets.py."""
+real gradebook, through `hoctap progress` and the dashboard: tests/unit/widgets/test_dashboard.py."""
 
 from __future__ import annotations
 

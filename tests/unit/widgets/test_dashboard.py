@@ -27,12 +27,20 @@ from hoctap.progress.tables import learner_table, option_table, question_table, 
 from hoctap.serve.servers import Server, banner
 from tests.specs import write_spec
 from tests.synthetic_gradebook import build_gradebook, synthetic_spec, synthetic_topic
-from widgets import progress_state, table_view
-from widgets.progress_state import ALL, TABS, Counters, ProgressState, gradebook_engine
-from widgets.progress_view import ProgressApp, progress_app, readable
-from widgets.table_view import PAGE_SIZE, TableState, TableView, cell_text, headers, table_html
+from widgets.dashboard import (
+    ALL,
+    TABS,
+    Counters,
+    ProgressApp,
+    ProgressState,
+    gradebook_engine,
+    messages,
+    progress_app,
+    readable,
+)
+from widgets.dashboard.table import PAGE_SIZE, TableState, TableView, cell_text, downloads, headers, table_html
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NOW = dt.datetime(2030, 6, 1, 1, 0, tzinfo=dt.UTC)  # every synthetic due date has passed
 LEARNERS = 40
 EVIL = "<script>alert(1)</script>"
@@ -229,19 +237,19 @@ def test_downloads_of_stored_answers_keep_every_character_and_hold_no_formula():
 
 
 def test_a_download_that_fails_ends_the_wait_with_one_sentence(monkeypatch, caplog):
-    assert table_view.log.parent is progress_state.log  # the dashboard's logger: the server log, not the page
-    monkeypatch.setattr(table_view.log, "propagate", False)
-    table_view.log.addHandler(caplog.handler)
+    assert downloads.log.parent is messages.log  # the dashboard's logger: the server log, not the page
+    monkeypatch.setattr(downloads.log, "propagate", False)
+    downloads.log.addHandler(caplog.handler)
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret detail")
 
     view = TableView(TableState(stored_answers()), file_stem="cau-tra-loi")
     try:
-        monkeypatch.setattr(table_view, "table_bytes", broken)
+        monkeypatch.setattr(downloads, "table_bytes", broken)
         view.xlsx.click()
     finally:
-        table_view.log.removeHandler(caplog.handler)
+        downloads.log.removeHandler(caplog.handler)
     shown = view.link.value
     assert not view.xlsx.disabled and "Đang tạo tệp" not in shown and "<a " not in shown
     assert shown == (
@@ -256,7 +264,7 @@ def test_a_download_that_fails_ends_the_wait_with_one_sentence(monkeypatch, capl
     def refused(*_args, **_kwargs):
         raise HoctapError("ổ đĩa đã đầy")
 
-    monkeypatch.setattr(table_view, "table_bytes", refused)
+    monkeypatch.setattr(downloads, "table_bytes", refused)
     view.csv.click()
     assert "Ổ đĩa đã đầy." in view.link.value and not view.csv.disabled  # a known error: its own sentence
     view.search.value = "hv-001"
@@ -278,7 +286,7 @@ def _no_running_loop(monkeypatch):
     def no_loop():
         raise RuntimeError("no running event loop")
 
-    monkeypatch.setattr("widgets.progress_view.asyncio.get_running_loop", no_loop)
+    monkeypatch.setattr("widgets.dashboard.app.asyncio.get_running_loop", no_loop)
 
 
 @pytest.fixture(scope="module")
@@ -529,7 +537,7 @@ def test_the_notebook_is_thin_and_has_no_outputs():
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert len(code) == 2 and "parameters" in code[0]["metadata"]["tags"]
     assert "".join(code[0]["source"]).startswith("course_root = None")
-    assert "".join(code[1]["source"]) == "from widgets.progress_view import progress_app\n\nprogress_app(course_root)"
+    assert "".join(code[1]["source"]) == "from widgets.dashboard import progress_app\n\nprogress_app(course_root)"
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
 
 

@@ -14,9 +14,9 @@ import traitlets
 
 from hoctap.errors import HoctapError
 from hoctap.topic.model import Topic
-from tests.widget_specs import base_content, base_spec, install_topic, topic_from
+from tests.unit.widgets.lesson_specs import base_content, base_spec, install_topic, topic_from
 from widgets import lesson
-from widgets.explorer import ContentExplorer, ExplorerState, find_terms, highlight, render_page
+from widgets.lesson.content_explorer import ContentExplorer, ExplorerState, find_terms, highlight, render_page
 from widgets.style import markdown_html
 
 XSS = "<script>alert(1)</script>"

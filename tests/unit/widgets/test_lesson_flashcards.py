@@ -7,9 +7,9 @@ import pytest
 
 from hoctap.errors import HoctapError
 from hoctap.topic.model import Topic
-from tests.widget_specs import base_content, base_spec, install_topic, topic_from
+from tests.unit.widgets.lesson_specs import base_content, base_spec, install_topic, topic_from
 from widgets import lesson
-from widgets.flashcards import Card, DeckState, FlashcardsView, deck_from_topic, render_card
+from widgets.lesson.flashcard_deck import Card, DeckState, FlashcardsView, deck_from_topic, render_card
 
 XSS = "<script>alert(1)</script>"
 

@@ -10,9 +10,9 @@ import pytest
 
 from hoctap.errors import HoctapError
 from hoctap.topic import catalog
-from tests.widget_specs import base_spec, install_topic, topic_from
+from tests.unit.widgets.lesson_specs import base_spec, install_topic, topic_from
 from widgets import lesson
-from widgets.practice import PracticeState, PracticeView, QuestionView
+from widgets.lesson.practice_questions import PracticeState, PracticeView, QuestionView
 
 XSS = "<script>alert(1)</script>"
 

@@ -11,9 +11,9 @@ import traitlets
 
 from hoctap.errors import HoctapError
 from hoctap.topic.model import Topic
-from tests.widget_specs import base_spec, install_topic, topic_from
+from tests.unit.widgets.lesson_specs import base_spec, install_topic, topic_from
 from widgets import lesson
-from widgets.timeline import TimelineState, TimelineView, check_today, render_timeline
+from widgets.lesson.deadline_timeline import TimelineState, TimelineView, check_today, render_timeline
 
 XSS = "<script>alert(1)</script>"
 

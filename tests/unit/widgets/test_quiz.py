@@ -22,17 +22,24 @@ from hoctap.errors import HoctapError
 from hoctap.grading.grader import Grader
 from tests.quiz_kit import CLOSED, COMMITMENT, QUIZ, RATING_SCALE, build_kit, grade_commitment, right_answers
 from tests.quiz_kit import wrong_answers as wrong_for
-from widgets.quiz import LearnerApp, LoginView, LoopTicker, OffersView, QuizView, ResultView, learner_app, widget_tree
-from widgets.quiz_state import (
+from widgets.quiz import (
     GAVE_UP,
     TIME_UP_SENT,
     UNEXPECTED,
     AppState,
     CommitmentState,
+    LearnerApp,
+    LoginView,
+    LoopTicker,
+    OffersView,
     QuizState,
+    QuizView,
+    ResultView,
     evaluation_text,
+    learner_app,
     score_text,
     sentence,
+    widget_tree,
 )
 
 NOW = dt.datetime(2030, 6, 1, 1, 0, tzinfo=dt.UTC)  # 08:00 in Hà Nội
@@ -47,7 +54,7 @@ class Clock:
 
 
 class HandAlarm:
-    """Stands in for widgets.quiz.later: the test fires the alarms."""
+    """Stands in for widgets.quiz.app.later: the test fires the alarms."""
 
     def __init__(self):
         self.set: list[tuple[float, object]] = []

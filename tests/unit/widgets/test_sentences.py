@@ -6,7 +6,7 @@ import pytest
 
 from hoctap.attempts.portal import Portal
 from hoctap.course.course import course_at
-from widgets.quiz_state import AppState
+from widgets.quiz import AppState
 from widgets.sentences import HIDDEN, sentence
 
 

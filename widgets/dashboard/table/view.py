@@ -1,4 +1,4 @@
-"""A big table in a page: paged, sortable, searchable, rendered one page at a time as escaped HTML.
+"""A big table in a page: search box, sort, the current page as an escaped HTML table, pages, downloads.
 
     state = TableState(df)                       # no widget: the rows, the page, the sort, the search
     view = TableView(state, title="Theo đơn vị", file_stem="tien-do-theo-don-vi", sheet="Theo đơn vị")
@@ -7,17 +7,8 @@
     state.page = 3                               # "Trang 3/200"
     view.download("xlsx")                        # the rows shown (searched, sorted; every page) as XLSX bytes
 
-Only the current page (`page_size` rows, 50) becomes HTML, so 200,000 rows cost no more to show than 50; no
-widget per row. Every header and cell goes through `esc` (`html.escape`): a learner named `<script>…` is text.
-Sorting and searching run in pandas on the whole frame: string columns sort in Vietnamese dictionary order (names
-by given name), missing values last; the search index (each row's displayed text, folded by `hoctap.topic.text.fold`
-without diacritics, so `nguyen` finds `Nguyễn`) is built once per frame, at the first search.
-
-Downloads in Voila: "Tải CSV" / "Tải XLSX" build the file (`hoctap.progress.export.table_bytes`, Vietnamese
-headers) and put an `<a download=… href="data:…;base64,…">` link under the buttons; the browser saves it when the
-link is clicked. The link is rebuilt on each click and cleared when the rows change, so it never holds stale rows.
-A file that cannot be built ends the wait with one Vietnamese sentence in the link's place; the traceback goes to the
-server log only.
+Only the current page becomes HTML: no widget per row. Every header and cell goes through `esc` (`html.escape`): a
+learner named `<script>…` is text.
 
 Stable CSS classes (browser tests): hoctap-table-view, hoctap-table-search, hoctap-table-sort, hoctap-table-order,
 hoctap-table-count, hoctap-table, hoctap-page, hoctap-page-prev, hoctap-page-next, hoctap-download-csv,
@@ -26,33 +17,21 @@ hoctap-download-xlsx, hoctap-download-link, hoctap-download-file, hoctap-downloa
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import math
 from collections.abc import Sequence
 
 import ipywidgets
-import numpy as np
 import pandas as pd
-import traitlets
 
 from hoctap.errors import HoctapError
-from hoctap.progress import LABELS, TABLE_LABELS, labelled, table_bytes
-from hoctap.topic import fold, name_sort_key, sort_key
+from hoctap.progress import LABELS, TABLE_LABELS, labelled
 
-from .progress_state import log as _app_log
-from .sentences import sentence
-from .style import esc, number_text
+from ...sentences import sentence
+from ...style import classed, esc
+from .cells import cell_text, is_number
+from .downloads import BUILDING, DOWNLOAD_FAILED, MIME, download_link, failure_html, log, table_file
+from .state import TableState
 
-PAGE_SIZE = 50
-MANY = 20_000  # distinct values in a column beyond which the search index is built vectorised
-SEPARATOR = "\x1f"  # between cells in the search index: a query never matches across two cells
-MIME = {"csv": "text/csv;charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 NO_ROWS = "Không có dòng nào."
-BUILDING = "<span>Đang tạo tệp…</span>"
-DOWNLOAD_FAILED = "Không tạo được tệp {filename}; hãy bấm “{button}” lần nữa, nếu vẫn lỗi hãy xem nhật ký máy chủ."
-# The dashboard's logger writes to the server log (a kernel's sys.stderr would show a traceback in the page).
-log = _app_log.getChild("download")
 
 TABLE_CSS = """
 .hoctap-table-view { width: 100%; margin: 8px 0 20px 0; }
@@ -72,200 +51,6 @@ TABLE_CSS = """
 """
 
 
-# ---------------------------------------------------------------- cells as text
-
-
-def cell_text(value: object) -> str:
-    """One cell as people read it: '' for missing, dd/mm/yyyy (HH:MM) dates, decimal comma, có/không."""
-    if value is None or value is pd.NaT:
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "có" if value else "không"
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        if math.isnan(value):
-            return ""
-        if float(value).is_integer():
-            return str(int(value))
-        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
-    return str(value)
-
-
-def _is_number(series: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-
-
-def _is_time(series: pd.Series) -> bool:
-    return isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series)
-
-
-def _folded(series: pd.Series) -> pd.Series:
-    """What a search compares with: the displayed text (`cell_text`), folded without diacritics.
-
-    Computed once per distinct value (200,000 rows of a learner table hold a few thousand names, units, scores);
-    a column of mostly distinct times or numbers is formatted in one vectorised pass instead, its fold being
-    "punctuation to space" (dd/mm/yyyy HH:MM → dd mm yyyy HH MM, 85,5 → 85 5)."""
-    distinct = pd.unique(series)
-    if len(distinct) <= MANY:
-        folded = {value: fold(cell_text(value), diacritics=False) for value in distinct}
-        return series.map(folded).fillna("").astype(object)
-    if _is_time(series):
-        return series.dt.strftime("%d %m %Y %H %M").fillna("").astype(object)
-    texts = series.map({value: cell_text(value) for value in distinct}).fillna("")
-    if _is_number(series):
-        return texts.str.replace(r"[^\w\s]", " ", regex=True).str.strip().astype(object)
-    return texts.map({text: fold(text, diacritics=False) for text in pd.unique(texts)}).astype(object)
-
-
-def _sort_key(series: pd.Series) -> pd.Series:
-    """A key pandas sorts in Vietnamese order: ranks of the distinct strings (names by given name first)."""
-    if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):  # pandas 3: text is `str`
-        return series
-    values = [v for v in pd.unique(series) if v is not None and not (isinstance(v, float) and math.isnan(v))]
-    if all(isinstance(v, str) for v in values):
-        key = name_sort_key if series.name == "name" else sort_key
-        ordered = sorted(values, key=key)
-    else:
-        try:
-            ordered = sorted(values)
-        except TypeError:
-            ordered = sorted(values, key=lambda v: sort_key(cell_text(v)))
-    rank = {v: i for i, v in enumerate(ordered)}
-    return series.map(rank).astype("float64")
-
-
-# ---------------------------------------------------------------- the state (no widget)
-
-
-class TableState(traitlets.HasTraits):
-    """The rows of one table, and which of them are shown: search, sort, page."""
-
-    page = traitlets.Int(1, help="the page shown, from 1 (kept between 1 and page_count)")
-    page_size = traitlets.Int(PAGE_SIZE, help="rows on a page")
-    sort_by = traitlets.Unicode("", help="the column id rows are sorted by; '' keeps the table's own order")
-    ascending = traitlets.Bool(True, help="sort from the smallest (A, 0, oldest) or from the largest")
-    query = traitlets.Unicode("", help="show only rows whose text contains this (folded, diacritics ignored)")
-    version = traitlets.Int(0, help="bumped each time the rows or the page shown change (views observe it)")
-
-    def __init__(self, frame: pd.DataFrame | None = None, *, hidden: Sequence[str] = (), **kwargs):
-        self._quiet = False
-        super().__init__(**kwargs)
-        self.hidden = tuple(hidden)  # columns not shown nor searched (still in the downloads)
-        self._frame = pd.DataFrame()
-        self._index: pd.Series | None = None  # the search index of _frame, built at the first search
-        self._rows: pd.DataFrame | None = None  # _frame searched and sorted
-        if frame is not None:
-            self.frame = frame
-
-    # -- the data
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        """The whole table (every row, the table's own order)."""
-        return self._frame
-
-    @frame.setter
-    def frame(self, frame: pd.DataFrame) -> None:
-        self._frame = frame.reset_index(drop=True)
-        self._index = None
-        self._rows = None
-        self._quiet = True  # one change for the views, not one per trait reset here
-        try:
-            if self.sort_by and self.sort_by not in self._frame.columns:
-                self.sort_by = ""
-            self.page = 1
-        finally:
-            self._quiet = False
-        self._changed()
-
-    @property
-    def columns(self) -> list[str]:
-        """The columns shown (the frame's, less `hidden`)."""
-        return [str(c) for c in self._frame.columns if c not in self.hidden]
-
-    @property
-    def rows(self) -> pd.DataFrame:
-        """The rows the search keeps, in the chosen order (every page)."""
-        if self._rows is None:
-            rows = self._frame
-            needle = fold(self.query, diacritics=False)
-            if needle:
-                rows = rows[self.search_index().str.contains(needle, regex=False).to_numpy()]
-            if self.sort_by in rows.columns and len(rows) > 1:
-                key = _sort_key(rows[self.sort_by])
-                order = key.sort_values(ascending=self.ascending, kind="stable", na_position="last").index
-                rows = rows.loc[order]
-            self._rows = rows
-        return self._rows
-
-    def search_index(self) -> pd.Series:
-        """Each row's displayed text, folded, cells apart (what `query` is looked for in)."""
-        if self._index is None:
-            shown = labelled(self._frame[self.columns])
-            if shown.empty or shown.shape[1] == 0:
-                self._index = pd.Series([], dtype=object)
-            else:
-                parts = [_folded(shown.iloc[:, i]) for i in range(shown.shape[1])]
-                self._index = parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(parts) > 1 else parts[0]
-                self._index.index = self._frame.index
-        return self._index
-
-    @property
-    def page_count(self) -> int:
-        return max(1, math.ceil(len(self.rows) / max(1, self.page_size)))
-
-    def page_rows(self) -> pd.DataFrame:
-        """The rows of the current page only."""
-        start = (self.page - 1) * self.page_size
-        return self.rows.iloc[start : start + self.page_size]
-
-    def page_text(self) -> str:
-        return f"Trang {self.page}/{self.page_count}"
-
-    def count_text(self) -> str:
-        shown, total = len(self.rows), len(self._frame)
-        if shown == total:
-            return f"{number_text(total)} dòng"
-        return f"Tìm thấy {number_text(shown)} / {number_text(total)} dòng"
-
-    # -- moving
-
-    def next_page(self) -> None:
-        self.page = min(self.page + 1, self.page_count)
-
-    def previous_page(self) -> None:
-        self.page = max(self.page - 1, 1)
-
-    @traitlets.validate("page")
-    def _validate_page(self, proposal) -> int:
-        return min(max(1, int(proposal["value"])), self.page_count)
-
-    @traitlets.validate("page_size")
-    def _validate_page_size(self, proposal) -> int:
-        return max(1, int(proposal["value"]))
-
-    @traitlets.observe("query", "sort_by", "ascending", "page_size")
-    def _on_rows_change(self, _change) -> None:
-        self._rows = None
-        if self.page != 1:
-            self.page = 1  # notifies _on_page_change
-        else:
-            self._changed()
-
-    @traitlets.observe("page")
-    def _on_page_change(self, _change) -> None:
-        self._changed()
-
-    def _changed(self) -> None:
-        if not self._quiet:
-            self.version += 1
-
-
 # ---------------------------------------------------------------- HTML
 
 
@@ -276,7 +61,7 @@ def table_html(rows: pd.DataFrame, hidden: Sequence[str] = (), caption: str = ""
     if shown.empty:
         return f'<p class="hoctap-table-empty">{esc(NO_ROWS)}</p>'
     names = headers(table)
-    numeric = [_is_number(shown[c]) and c != "year" for c in shown.columns]
+    numeric = [is_number(shown[c]) and c != "year" for c in shown.columns]
     values = labelled(shown, table)  # statuses and kinds in words, có/không
     head = "".join(f'<th scope="col">{esc(names.get(str(c), str(c)))}</th>' for c in shown.columns)
     body = []
@@ -298,32 +83,12 @@ def headers(table: str | None = None) -> dict[str, str]:
     return {**LABELS, **TABLE_LABELS.get(table or "", {})}
 
 
-def download_link(data: bytes, filename: str, fmt: str) -> str:
-    """An `<a download>` link holding the file as a data URL (Voila has no file handler for the kernel's bytes)."""
-    encoded = base64.b64encode(data).decode("ascii")
-    size = f"{max(1, round(len(data) / 1024))} KB"
-    return (
-        f'<a class="hoctap-download-file" download="{esc(filename)}" href="data:{MIME[fmt]};base64,{encoded}">'
-        f"Bấm để lưu tệp {esc(filename)} ({esc(size)})</a>"
-    )
-
-
-def _failed(text: str) -> str:
-    return f'<span class="hoctap-download-error" role="alert">{esc(text)}</span>'
-
-
 # ---------------------------------------------------------------- the widget
-
-
-def _classed(widget: ipywidgets.Widget, *classes: str) -> ipywidgets.Widget:
-    for name in classes:
-        widget.add_class(name)
-    return widget
 
 
 def _button(label: str, *classes: str, tooltip: str = "") -> ipywidgets.Button:
     button = ipywidgets.Button(description=label, tooltip=tooltip, layout=ipywidgets.Layout(width="auto"))
-    return _classed(button, *classes)
+    return classed(button, *classes)
 
 
 class TableView(ipywidgets.VBox):
@@ -348,7 +113,7 @@ class TableView(ipywidgets.VBox):
         self.title, self.file_stem, self.sheet = title, file_stem, sheet
         self.table_name = table  # a hoctap.progress.tables table name: its own headers (progress_labels.TABLE_LABELS)
         self.heading = ipywidgets.HTML(f"<h4>{esc(title)}</h4>" if title else "")
-        self.search = _classed(
+        self.search = classed(
             ipywidgets.Text(
                 placeholder="Tìm trong bảng (không cần dấu)…",
                 description="Tìm",
@@ -358,24 +123,24 @@ class TableView(ipywidgets.VBox):
             ),
             "hoctap-table-search",
         )
-        self.sort = _classed(
+        self.sort = classed(
             ipywidgets.Dropdown(
                 description="Sắp xếp theo", layout=ipywidgets.Layout(width="24em"), style={"description_width": "8em"}
             ),
             "hoctap-table-sort",
         )
-        self.order = _classed(
+        self.order = classed(
             ipywidgets.ToggleButtons(options=[("Tăng dần", True), ("Giảm dần", False)], value=True),
             "hoctap-table-order",
         )
-        self.count = _classed(ipywidgets.HTML(), "hoctap-table-count")
-        self.table = _classed(ipywidgets.HTML(layout=ipywidgets.Layout(width="100%")), "hoctap-table-html")
+        self.count = classed(ipywidgets.HTML(), "hoctap-table-count")
+        self.table = classed(ipywidgets.HTML(layout=ipywidgets.Layout(width="100%")), "hoctap-table-html")
         self.previous = _button("Trước", "hoctap-page-prev", tooltip="Trang trước")
-        self.page_label = _classed(ipywidgets.HTML(), "hoctap-page")
+        self.page_label = classed(ipywidgets.HTML(), "hoctap-page")
         self.next = _button("Sau", "hoctap-page-next", tooltip="Trang sau")
         self.csv = _button("Tải CSV", "hoctap-download-csv", tooltip="Các dòng đang lọc, mọi trang")
         self.xlsx = _button("Tải XLSX", "hoctap-download-xlsx", tooltip="Các dòng đang lọc, mọi trang")
-        self.link = _classed(ipywidgets.HTML(), "hoctap-download-link")
+        self.link = classed(ipywidgets.HTML(), "hoctap-download-link")
 
         self._drawing = False  # set while _render changes the controls: their observers then do nothing
         self._columns: list[str] | None = None
@@ -404,7 +169,7 @@ class TableView(ipywidgets.VBox):
 
     def download(self, fmt: str) -> bytes:
         """The rows the search keeps, in the chosen order, every page, Vietnamese headers, as `fmt` bytes."""
-        return table_bytes(labelled(self.state.rows, self.table_name), fmt, sheet=self.sheet)
+        return table_file(self.state.rows, self.table_name, fmt, self.sheet)
 
     def offer(self, fmt: str) -> None:
         """Build the file and show its link (the click on "Tải …"); if it cannot be built, one sentence instead."""
@@ -418,10 +183,10 @@ class TableView(ipywidgets.VBox):
             rows = self.state.rows
             self.link.value = download_link(self.download(fmt), filename, fmt)
         except HoctapError as error:
-            self.link.value = _failed(sentence(error, failed))
+            self.link.value = failure_html(sentence(error, failed))
         except Exception:  # the click's handler must end the wait whatever happened; the details are for the log
             log.exception("table download failed: %s", filename)
-            self.link.value = _failed(failed)
+            self.link.value = failure_html(failed)
         finally:
             button.disabled = False
             if self.link.value == BUILDING:  # interrupted (KeyboardInterrupt): no endless "Đang tạo tệp…"
@@ -470,15 +235,3 @@ class TableView(ipywidgets.VBox):
 def table_style() -> ipywidgets.HTML:
     """The tables' CSS (a view that holds tables puts it once among its children)."""
     return ipywidgets.HTML(f"<style>{TABLE_CSS}</style>")
-
-
-__all__ = [
-    "PAGE_SIZE",
-    "TableState",
-    "TableView",
-    "cell_text",
-    "download_link",
-    "headers",
-    "table_html",
-    "table_style",
-]

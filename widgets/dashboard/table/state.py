@@ -1,0 +1,148 @@
+"""A table's rows and which of them are shown, without a single widget: search, sort, page.
+
+Only the current page (`page_size` rows, 50) is shown, so 200,000 rows cost no more to show than 50.
+Sorting and searching run in pandas on the whole frame: string columns sort in Vietnamese dictionary order (names
+by given name), missing values last; the search index (each row's displayed text, folded by `hoctap.topic.text.fold`
+without diacritics, so `nguyen` finds `Nguyễn`) is built once per frame, at the first search.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+import traitlets
+
+from hoctap.progress import labelled
+from hoctap.topic import fold
+
+from ...style import number_text
+from .cells import order_key, search_texts
+
+PAGE_SIZE = 50
+SEPARATOR = "\x1f"  # between cells in the search index: a query never matches across two cells
+
+
+class TableState(traitlets.HasTraits):
+    """The rows of one table, and which of them are shown: search, sort, page."""
+
+    page = traitlets.Int(1, help="the page shown, from 1 (kept between 1 and page_count)")
+    page_size = traitlets.Int(PAGE_SIZE, help="rows on a page")
+    sort_by = traitlets.Unicode("", help="the column id rows are sorted by; '' keeps the table's own order")
+    ascending = traitlets.Bool(True, help="sort from the smallest (A, 0, oldest) or from the largest")
+    query = traitlets.Unicode("", help="show only rows whose text contains this (folded, diacritics ignored)")
+    version = traitlets.Int(0, help="bumped each time the rows or the page shown change (views observe it)")
+
+    def __init__(self, frame: pd.DataFrame | None = None, *, hidden: Sequence[str] = (), **kwargs):
+        self._quiet = False
+        super().__init__(**kwargs)
+        self.hidden = tuple(hidden)  # columns not shown nor searched (still in the downloads)
+        self._frame = pd.DataFrame()
+        self._index: pd.Series | None = None  # the search index of _frame, built at the first search
+        self._rows: pd.DataFrame | None = None  # _frame searched and sorted
+        if frame is not None:
+            self.frame = frame
+
+    # -- the data
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The whole table (every row, the table's own order)."""
+        return self._frame
+
+    @frame.setter
+    def frame(self, frame: pd.DataFrame) -> None:
+        self._frame = frame.reset_index(drop=True)
+        self._index = None
+        self._rows = None
+        self._quiet = True  # one change for the views, not one per trait reset here
+        try:
+            if self.sort_by and self.sort_by not in self._frame.columns:
+                self.sort_by = ""
+            self.page = 1
+        finally:
+            self._quiet = False
+        self._changed()
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns shown (the frame's, less `hidden`)."""
+        return [str(c) for c in self._frame.columns if c not in self.hidden]
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """The rows the search keeps, in the chosen order (every page)."""
+        if self._rows is None:
+            rows = self._frame
+            needle = fold(self.query, diacritics=False)
+            if needle:
+                rows = rows[self.search_index().str.contains(needle, regex=False).to_numpy()]
+            if self.sort_by in rows.columns and len(rows) > 1:
+                key = order_key(rows[self.sort_by])
+                order = key.sort_values(ascending=self.ascending, kind="stable", na_position="last").index
+                rows = rows.loc[order]
+            self._rows = rows
+        return self._rows
+
+    def search_index(self) -> pd.Series:
+        """Each row's displayed text, folded, cells apart (what `query` is looked for in)."""
+        if self._index is None:
+            shown = labelled(self._frame[self.columns])
+            if shown.empty or shown.shape[1] == 0:
+                self._index = pd.Series([], dtype=object)
+            else:
+                parts = [search_texts(shown.iloc[:, i]) for i in range(shown.shape[1])]
+                self._index = parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(parts) > 1 else parts[0]
+                self._index.index = self._frame.index
+        return self._index
+
+    @property
+    def page_count(self) -> int:
+        return max(1, math.ceil(len(self.rows) / max(1, self.page_size)))
+
+    def page_rows(self) -> pd.DataFrame:
+        """The rows of the current page only."""
+        start = (self.page - 1) * self.page_size
+        return self.rows.iloc[start : start + self.page_size]
+
+    def page_text(self) -> str:
+        return f"Trang {self.page}/{self.page_count}"
+
+    def count_text(self) -> str:
+        shown, total = len(self.rows), len(self._frame)
+        if shown == total:
+            return f"{number_text(total)} dòng"
+        return f"Tìm thấy {number_text(shown)} / {number_text(total)} dòng"
+
+    # -- moving
+
+    def next_page(self) -> None:
+        self.page = min(self.page + 1, self.page_count)
+
+    def previous_page(self) -> None:
+        self.page = max(self.page - 1, 1)
+
+    @traitlets.validate("page")
+    def _validate_page(self, proposal) -> int:
+        return min(max(1, int(proposal["value"])), self.page_count)
+
+    @traitlets.validate("page_size")
+    def _validate_page_size(self, proposal) -> int:
+        return max(1, int(proposal["value"]))
+
+    @traitlets.observe("query", "sort_by", "ascending", "page_size")
+    def _on_rows_change(self, _change) -> None:
+        self._rows = None
+        if self.page != 1:
+            self.page = 1  # notifies _on_page_change
+        else:
+            self._changed()
+
+    @traitlets.observe("page")
+    def _on_page_change(self, _change) -> None:
+        self._changed()
+
+    def _changed(self) -> None:
+        if not self._quiet:
+            self.version += 1

@@ -1,0 +1,40 @@
+"""The login screen: learner id, access code, "Đăng nhập"."""
+
+from __future__ import annotations
+
+import ipywidgets
+
+from ..style import classed
+from .app_state import AppState
+from .parts import act, button
+
+
+class LoginView(ipywidgets.VBox):
+    """Mã học viên, mã truy cập, "Đăng nhập"."""
+
+    def __init__(self, state: AppState, **kwargs):
+        super().__init__(**kwargs)
+        self.state = state
+        style = {"description_width": "8em"}
+        wide = ipywidgets.Layout(width="100%")
+        intro = ipywidgets.HTML(
+            "<h3>Đăng nhập</h3><p>Nhập mã học viên và mã truy cập mà người hướng dẫn đã cấp cho anh/chị.</p>"
+        )
+        self.student = classed(
+            ipywidgets.Text(description="Mã học viên", placeholder="ví dụ: hv-001", style=style, layout=wide),
+            "hoctap-login-id",
+        )
+        self.code = classed(
+            ipywidgets.Password(description="Mã truy cập", placeholder="ví dụ: abcd-efgh", style=style, layout=wide),
+            "hoctap-login-code",
+        )
+        self.submit = button("Đăng nhập", "hoctap-login-submit")
+        self.submit.on_click(lambda _: self.login())
+        self.children = [intro, self.student, self.code, self.submit]
+        self.add_class("hoctap-login")
+
+    def login(self) -> None:
+        """The code leaves the field before it is checked, right or wrong: nothing keeps it in the kernel or the page
+        (on a shared computer the next person must not find it). On success the app closes this screen."""
+        code, self.code.value = self.code.value, ""
+        act(self.submit, lambda: self.state.login(self.student.value, code))
