@@ -211,17 +211,16 @@ def _kernel_memory(home: Path) -> dict:
     import psutil
     from jupyter_client.manager import KernelManager
 
-    codes = {}
-    for row in (home / "var" / "access-codes.csv").read_text(encoding="utf-8-sig").splitlines()[1:]:
-        cells = row.split(",")
-        codes[cells[0]] = cells[-1]
+    from hoctap.course.roster_import import read_codes_file
+
+    codes = {learner_id: row[-1] for learner_id, row in read_codes_file(home / "var" / "access-codes.csv").items()}
     learner = "tn-0040"
     steps = {
         "bare_kernel_mb": "import ipywidgets\nipywidgets.IntSlider()",
         "learner_kernel_mb": (
-            "from widgets.quiz import AppState\nfrom hoctap.course.course import course_at\n"
+            "from widgets.quiz import AppState\nfrom hoctap.course import course_at\n"
             f"from widgets.quiz import learner_app\napp = learner_app({str(home / 'assessments')!r})\n"
-            f"from hoctap.attempts.portal import Portal\np = Portal(course_at({str(home / 'assessments')!r}))\n"
+            f"from hoctap.attempts import Portal\np = Portal(course_at({str(home / 'assessments')!r}))\n"
             f"learner = p.login({learner!r}, {codes[learner]!r})\noffers = p.offers(learner)"
         ),
     }
