@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import secrets
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -10,7 +12,7 @@ from urllib.parse import urlsplit
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from hoctap.serve.servers import LAB_PORT, LEARNER_PORT
+from hoctap.serve import LAB_PORT, LEARNER_PORT
 
 RESERVED_PORTS = {LEARNER_PORT, LAB_PORT}  # what a person's `make run` may be using
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -132,3 +134,23 @@ def watched_page(context, timeout_ms: int = 30_000):
     page.on("websocket", lambda socket: page.requested.append(f"WS {socket.url}"))
     page.on("response", response)
     return page
+
+
+@contextlib.contextmanager
+def running_lab(home: Path, log_path: Path, timeout: float = 90.0):
+    """The instructors' JupyterLab on the kit at `home` (as `hoctap serve` starts it), on a free port, with a fresh
+    token: yields (server, token) once it answers, its log's tail in the error if it does not; stopped by PID."""
+    from hoctap.serve import start_lab, stop, wait_ready
+
+    token = secrets.token_hex(24)
+    with open(log_path, "wb") as log:
+        server = start_lab(home, "127.0.0.1", pick_free_port(), token, output=log)
+    try:
+        try:
+            wait_ready(server, timeout)
+        except Exception as error:
+            tail = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+            raise AssertionError(f"{error}\n--- {log_path} ---\n{tail}") from None
+        yield server, token
+    finally:
+        stop(server)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
-import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +26,11 @@ import pytest
 from hoctap.course.database import engine_for
 from hoctap.progress.queries import Filters
 from hoctap.progress.tables import unit_table
-from hoctap.serve import stop
-from hoctap.serve.servers import Server, start_lab, wait_ready
+from hoctap.serve.servers import Server
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.progress_kit import EVIL_ID, TOPIC_2021
 from tests.progress_kit import EVIL_NAME as EVIL
-from tests.servers import pick_free_port, watched_page
+from tests.servers import running_lab, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -87,19 +85,8 @@ def site(browser, progress_kit):
         for side, name in (("instructor", "progress.ipynb"), ("learner", "quiz.ipynb")):
             (home / "notebooks" / side).mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / "notebooks" / side / name, home / "notebooks" / side / name)
-        token = secrets.token_hex(24)
-        log_path = home.parent / "lab.log"
-        with open(log_path, "wb") as log:
-            lab = start_lab(home, "127.0.0.1", pick_free_port(), token, output=log)
-        try:
-            try:
-                wait_ready(lab, 90)
-            except Exception as error:
-                tail = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
-                raise AssertionError(f"{error}\n--- {log_path} ---\n{tail}") from None
+        with running_lab(home, home.parent / "lab.log") as (lab, token):
             yield Site(home, kit, lab, token)
-        finally:
-            stop(lab)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ characters they are.
 from __future__ import annotations
 
 import re
-import secrets
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,11 +26,9 @@ from hoctap.course.database import engine_for
 from hoctap.course.tables import learner as learner_table
 from hoctap.grading.grader import Grader
 from hoctap.report import write_report
-from hoctap.serve import stop
-from hoctap.serve.servers import start_lab, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.quiz_kit import COMMITMENT, QUIZ, build_kit, set_student_name
-from tests.servers import pick_free_port, watched_page
+from tests.servers import running_lab, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -101,20 +98,8 @@ def graded(tmp_path, monkeypatch):
 
 @pytest.fixture
 def lab(graded, tmp_path):
-    kit = graded[0]
-    token = secrets.token_hex(24)
-    log_path = tmp_path / "lab.log"
-    with open(log_path, "wb") as log:
-        server = start_lab(kit.home, "127.0.0.1", pick_free_port(), token, output=log)
-    try:
-        try:
-            wait_ready(server, 90)
-        except Exception as error:
-            tail = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
-            raise AssertionError(f"{error}\n--- {log_path} ---\n{tail}") from None
+    with running_lab(graded[0].home, tmp_path / "lab.log") as (server, token):
         yield server.local_url.rstrip("/"), token
-    finally:
-        stop(server)
 
 
 @pytest.fixture
