@@ -20,6 +20,8 @@ def _topic_check(args: argparse.Namespace) -> int:
             print(note, file=sys.stderr)
         for problem in result.problems:
             print(problem)
+        for warning in result.warnings:
+            print(f"cảnh báo / warning: {warning}")
         failed |= bool(result.problems)
         if not result.problems:
             print(f"{file}: hợp lệ / OK", file=sys.stderr)

@@ -59,6 +59,14 @@ class _Input:
     def clear(self) -> None:
         raise NotImplementedError
 
+    def write(self, response: Any) -> None:
+        """Show a saved response again (a resumed attempt); anything that does not fit leaves the input empty."""
+        raise NotImplementedError
+
+
+def _known(value: Any, ids: list[str]) -> str:
+    return value if isinstance(value, str) and value in ids else UNCHOSEN
+
 
 class _Single(_Input):
     def __init__(self, shown: Shown):
@@ -71,6 +79,10 @@ class _Single(_Input):
 
     def clear(self):
         self.widget.index = None
+
+    def write(self, response):
+        ids = [oid for _text, oid in self.widget.options]
+        self.widget.index = ids.index(response) if response in ids else None
 
 
 class _Multiple(_Input):
@@ -89,6 +101,11 @@ class _Multiple(_Input):
         for box in self.controls:
             box.value = False
 
+    def write(self, response):
+        chosen = set(response) if isinstance(response, list) else set()
+        for oid, box in zip(self.ids, self.controls, strict=True):
+            box.value = oid in chosen
+
 
 class _TrueFalse(_Input):
     def __init__(self, shown: Shown):
@@ -103,6 +120,9 @@ class _TrueFalse(_Input):
     def clear(self):
         self.widget.value = None
 
+    def write(self, response):
+        self.widget.value = response if isinstance(response, bool) else None
+
 
 class _ShortText(_Input):
     def __init__(self, shown: Shown):
@@ -114,6 +134,9 @@ class _ShortText(_Input):
 
     def clear(self):
         self.widget.value = ""
+
+    def write(self, response):
+        self.widget.value = response if isinstance(response, str) else ""
 
 
 def _dropdown(options: list[Option], description: str = "") -> ipywidgets.Dropdown:
@@ -145,6 +168,11 @@ class _Matching(_Input):
         for dd in self.controls:
             dd.value = UNCHOSEN
 
+    def write(self, response):
+        chosen = response if isinstance(response, dict) else {}
+        for oid, dd in zip(self.ids, self.controls, strict=True):
+            dd.value = _known(chosen.get(oid), [v for _t, v in dd.options])
+
 
 class _Ordering(_Input):
     """A Dropdown per position; the response exists only once every position is chosen."""
@@ -160,6 +188,11 @@ class _Ordering(_Input):
     def clear(self):
         for dd in self.controls:
             dd.value = UNCHOSEN
+
+    def write(self, response):
+        order = response if isinstance(response, list) and len(response) == len(self.controls) else []
+        for k, dd in enumerate(self.controls):
+            dd.value = _known(order[k], [v for _t, v in dd.options]) if order else UNCHOSEN
 
 
 _INPUTS: dict[QuestionType, type[_Input]] = {

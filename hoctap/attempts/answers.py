@@ -134,6 +134,19 @@ def quiz_answers(metadata: dict, picks: list[dict], answers: dict[str, Any]) -> 
     return by_slot
 
 
+def partial_answers(metadata: dict, picks: list[dict], answers: Any) -> dict[str, Any]:
+    """The answers given so far (question id → response), each checked as a submission checks it, but any number
+    may be missing: what is saved while the learner answers. Unanswered questions are left out."""
+    if not isinstance(answers, dict):
+        raise SubmissionError("câu trả lời phải là một ánh xạ {mã câu hỏi: câu trả lời}")
+    asked = {p["question"] for p in picks}
+    unknown = sorted(str(qid)[:40] for qid in set(answers) - asked)
+    if unknown:
+        raise SubmissionError(f"lần làm bài này không có câu hỏi: {', '.join(unknown[:5])}")
+    checked = {qid: check_response(metadata["questions"][qid], response) for qid, response in answers.items()}
+    return {qid: response for qid, response in checked.items() if response is not None}
+
+
 def fill_quiz(release: nbformat.NotebookNode, by_slot: dict[int, dict]) -> nbformat.NotebookNode:
     """A copy of the release notebook with each answer cell holding its slot's answer as a literal."""
     import nbformat

@@ -15,19 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hoctap.course import Course, engine_for
-from hoctap.errors import HoctapError
 
-from .answers import check_commitment, quiz_answers, write_attempt
-from .draw import draw
+from .answers import check_commitment, partial_answers, quiz_answers, write_attempt
+from .draw import draw, pick_of, place_questions
+from .meta import Rules as _Rules
+from .meta import release_metadata
+from .refusal import RefusedError
+from .review import for_learner
 from .storage import attempt_folder, now_utc, result_path
 from .table import GRADED, OPEN, Attempt, Attempts
-from .windows import Window, expired, window
+from .time_up import close_on_time, limit_end
+from .windows import GRACE_SECONDS, Window, expired, window
 
 log = logging.getLogger("hoctap.attempts.portal")
-
-
-class RefusedError(HoctapError):
-    """The server refuses: closed, not assigned, no attempts left, time is up, or not this learner's attempt."""
 
 
 @dataclass(frozen=True)
@@ -70,25 +70,15 @@ class Sitting:
     time_limit_minutes: int | None
     rating_scale: list[dict]
 
+    @property
+    def saved(self) -> dict:
+        """The answers saved so far (question id → response): a resumed attempt shows them again."""
+        return dict(self.attempt.saved or {})
 
-def release_metadata(course: Course, assessment_id: str) -> dict:
-    path = course.release_notebook(assessment_id)
-    if not path.is_file():
-        raise RefusedError(f"bài '{assessment_id}' chưa được phát hành")
-    with open(path, encoding="utf-8") as f:  # plain JSON: nbformat's validation costs the learner's kernel memory
-        return json.load(f)["metadata"]["hoctap"]
-
-
-class _Rules:
-    """The assessment's rules as the release metadata carries them (the Assessment model's fields)."""
-
-    def __init__(self, meta: dict):
-        self.roles, self.units = meta["roles"], meta["units"]
-        self.skip_units = meta.get("skip_units", [])
-        self.opens = dt.datetime.fromisoformat(meta["opens"])
-        self.due = dt.datetime.fromisoformat(meta["due"])
-        self.closes = dt.datetime.fromisoformat(meta["closes"]) if meta["closes"] else None
-        self.attempts = meta["attempts"]
+    @property
+    def ends_at(self) -> dt.datetime | None:
+        """The time limit's end, from the server's start time (None without a limit)."""
+        return limit_end(self.attempt, self.time_limit_minutes)
 
 
 class Portal:
@@ -160,7 +150,7 @@ class Portal:
         offers = []
         for assessment_id in self.released():
             meta = release_metadata(self.course, assessment_id)
-            attempts = self.attempts.of(learner.id, assessment_id)
+            attempts = self._settled(meta, self.attempts.of(learner.id, assessment_id))
             w = self.window_of(learner, meta, attempts)
             if w.state != "not-assigned":
                 offers.append(Offer(assessment_id, meta["title"], meta["kind"], w, attempts))
@@ -173,23 +163,24 @@ class Portal:
         `questions` (answers typed in from paper) puts those questions in the slots that can hold them
         instead of drawing; the other slots are drawn as usual."""
         meta = release_metadata(self.course, assessment_id)
-        attempts = self.attempts.of(learner.id, assessment_id)
+        attempts = self._settled(meta, self.attempts.of(learner.id, assessment_id))  # time up: it counts
         current = next((a for a in attempts if a.status == OPEN), None)
-        if current is not None and expired(current.started_at, meta["time_limit_minutes"], self._now(meta)):
-            self.attempts.expire(current.id)  # its time is over: it counts, and a new one may start below
-            attempts = self.attempts.of(learner.id, assessment_id)
-            current = None
         if current is None:
             w = self.window_of(learner, meta, attempts)
             if not w.accepting:
                 raise RefusedError(w.message())
             number = len(attempts) + 1
-            chosen = _place_questions(meta, questions) if questions else {}
-            picks = [_pick(meta, p, chosen.get(p.slot)) for p in draw(meta, learner.id, assessment_id, number, chosen)]
+            chosen = place_questions(meta, questions) if questions else {}
+            seen = {p["question"] for a in attempts for p in a.picks}  # a retake asks what it has not asked
+            drawn = draw(meta, learner.id, assessment_id, number, chosen, seen)
+            picks = [pick_of(meta, p, chosen.get(p.slot)) for p in drawn]
             taken = [p["question"] for p in picks]
             if len(set(taken)) != len(taken):
                 raise RefusedError("câu hỏi trên giấy trùng với câu được rút cho chỗ khác; kiểm tra lại answers.json")
-            current = self.attempts.start(learner.id, assessment_id, number, picks, self._now(meta))
+            now = self._now(meta)
+            limit = meta["time_limit_minutes"]
+            ends = now + dt.timedelta(minutes=limit) if limit else None
+            current = self.attempts.start(learner.id, assessment_id, number, picks, now, ends)
         return self._sitting(meta, current)
 
     def _sitting(self, meta: dict, attempt: Attempt) -> Sitting:
@@ -228,8 +219,66 @@ class Portal:
         return attempt
 
     def save_draft(self, learner: Learner, attempt_id: int, text: str) -> None:
-        self._own_open_attempt(learner, attempt_id)
+        attempt = self._own_open_attempt(learner, attempt_id)
+        self._in_time(release_metadata(self.course, attempt.assessment_id), attempt)
         self.attempts.save_draft(attempt_id, check_commitment(text))
+
+    def save_answers(self, learner: Learner, attempt_id: int, answers: dict) -> dt.datetime:
+        """Keep a quiz's answers as given so far (each checked, any number missing): a reload, a culled kernel or
+        another device resumes from them, and they are what is submitted when the time is up. When saved."""
+        attempt = self._own_open_attempt(learner, attempt_id)
+        meta = release_metadata(self.course, attempt.assessment_id)
+        now = self._in_time(meta, attempt)
+        self.attempts.save_answers(attempt_id, partial_answers(meta, attempt.picks, answers), now)
+        return now
+
+    def _in_time(self, meta: dict, attempt: Attempt) -> dt.datetime:
+        """Now, if the attempt's time is not up (with its grace); else the attempt is closed and refused."""
+        now = self._now(meta)
+        if expired(attempt.started_at, meta["time_limit_minutes"], now):
+            self._close_on_time(meta, attempt)
+            raise RefusedError(f"đã hết {meta['time_limit_minutes']} phút làm bài: bài đã được nộp với các câu đã lưu")
+        return now
+
+    def _settled(self, meta: dict, attempts: list[Attempt]) -> list[Attempt]:
+        """The learner's attempts, an open one whose time is up closed first (submitted with what was saved)."""
+        now = self._now(meta)
+        overdue = [a for a in attempts if a.status == OPEN and expired(a.started_at, meta["time_limit_minutes"], now)]
+        for attempt in overdue:
+            self._close_on_time(meta, attempt)
+        return self.attempts.of(attempts[0].student_id, attempts[0].assessment_id) if overdue else attempts
+
+    def _close_on_time(self, meta: dict, attempt: Attempt) -> Attempt | None:
+        closed = close_on_time(self.attempts, meta, attempt)
+        if closed is not None:
+            self._archive(meta, closed, closed.answers, closed.submitted_at)
+        return closed
+
+    def time_up(self, learner: Learner, attempt_id: int, answers: dict) -> Attempt:
+        """The learner's clock reached zero: keep the last answers (if still in time) and close the attempt, which is
+        then submitted with what was saved, or expired with nothing; closed already, it is returned as it is."""
+        attempt = self.attempts.get(attempt_id)
+        if attempt.student_id != learner.id:
+            raise RefusedError("đây không phải bài làm của anh/chị")
+        if attempt.status == OPEN:
+            meta = release_metadata(self.course, attempt.assessment_id)
+            if answers and not expired(attempt.started_at, meta["time_limit_minutes"], self._now(meta)):
+                self.attempts.save_answers(attempt_id, partial_answers(meta, attempt.picks, answers), self._now(meta))
+            self._close_on_time(meta, self.attempts.get(attempt_id))
+        return self.attempts.get(attempt_id)
+
+    def close_overdue(self) -> int:
+        """Close every open attempt whose time is up, of every learner (the grader's sweep: a learner who never
+        comes back still has their saved answers submitted). How many were submitted."""
+        submitted = 0
+        for attempt in self.attempts.overdue(self.clock() - dt.timedelta(seconds=GRACE_SECONDS)):
+            try:
+                meta = release_metadata(self.course, attempt.assessment_id)
+            except (RefusedError, OSError, ValueError, KeyError) as error:
+                log.warning("attempt %s: time is up but its assessment cannot be read: %s", attempt.id, error)
+                continue
+            submitted += self._close_on_time(meta, attempt) is not None
+        return submitted
 
     def submit(self, learner: Learner, attempt_id: int, answers: dict) -> Attempt:
         """Check, then record the attempt as submitted with its answers, in one step (the database is the truth),
@@ -256,7 +305,7 @@ class Portal:
             if set(answers) != {"text"}:
                 raise RefusedError('bản cam kết nhập từ giấy là {"text": "..."}: không có mục nào khác')
         else:
-            placed = _place_questions(meta, paper)
+            placed = place_questions(meta, paper)
             picks = [{"slot": slot, "question": qid} for slot, qid in placed.items()]
             quiz_answers(meta, picks, answers)
         attempts = self.attempts.of(learner.id, assessment_id)
@@ -277,7 +326,8 @@ class Portal:
         if w.state == "closed":
             raise RefusedError(w.message())
         if expired(attempt.started_at, meta["time_limit_minutes"], now):
-            raise RefusedError(f"đã hết {meta['time_limit_minutes']} phút làm bài: bài nộp sau giờ không được nhận")
+            self._close_on_time(meta, attempt)
+            raise RefusedError(f"đã hết {meta['time_limit_minutes']} phút làm bài: bài đã được nộp với các câu đã lưu")
         if not isinstance(answers, dict):
             raise RefusedError("câu trả lời phải là một ánh xạ {mã câu hỏi: câu trả lời}")
         if meta["kind"] == "commitment":
@@ -320,40 +370,16 @@ class Portal:
 
     def result(self, learner: Learner, assessment_id: str, number: int) -> dict | None:
         """The learner's own result of one attempt, once graded (None before)."""
-        attempt = next((a for a in self.attempts.of(learner.id, assessment_id) if a.number == number), None)
+        attempts = self.attempts.of(learner.id, assessment_id)
+        attempt = next((a for a in attempts if a.number == number), None)
         if attempt is None or attempt.status != GRADED:
             return None
         path: Path = result_path(self.course, learner.id, assessment_id, number)
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def _pick(meta: dict, drawn, paper_question: str | None) -> dict:
-    """One slot of a new attempt: the drawn question (shuffled options), or the paper's (options as printed)."""
-    if paper_question is None:
-        return {
-            "slot": drawn.slot,
-            "question": drawn.question,
-            "options": list(drawn.option_order),
-            "targets": list(drawn.target_order),
-        }
-    q = meta["questions"][paper_question]
-    return {
-        "slot": drawn.slot,
-        "question": paper_question,
-        "options": [o["id"] for o in q["options"]],
-        "targets": [o["id"] for o in q["targets"]],
-    }
-
-
-def _place_questions(meta: dict, questions: list[str]) -> dict[int, str]:
-    """slot → question for questions answered on paper: each goes to the first free slot that can hold it."""
-    placed: dict[int, str] = {}
-    for qid in questions:
-        slot = next((s["slot"] for s in meta["slots"] if qid in s["candidates"] and s["slot"] not in placed), None)
-        if slot is None:
-            raise RefusedError(f"câu hỏi {qid} không thuộc bài này (hoặc nhiều câu hơn số chỗ có thể chứa nó)")
-        placed[slot] = qid
-    return placed
+        if not path.is_file():
+            return None
+        meta = release_metadata(self.course, assessment_id)
+        used = sum(1 for a in attempts if a.status != OPEN)
+        return for_learner(json.loads(path.read_text(encoding="utf-8")), meta, used, self._now(meta))
 
 
 def _zone(meta: dict):

@@ -52,6 +52,9 @@ attempt_table = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("picks", Text, nullable=False, doc="JSON: the questions and option orders this attempt shows"),
     Column("draft", Text, doc="a commitment's saved draft"),
+    Column("saved", Text, doc="JSON: a quiz's answers as given so far, saved as the learner answers (resumed from)"),
+    Column("saved_at", DateTime(timezone=True)),
+    Column("ends_at", DateTime(timezone=True), doc="when the time limit ends (null without one): checked server side"),
     Column("answers", Text, doc="JSON: what was submitted, written in the same step as the status (the truth)"),
     Column("status", String(16), nullable=False, default=OPEN),
     Column("submitted_at", DateTime(timezone=True)),
@@ -88,6 +91,9 @@ class Attempt:
     started_at: dt.datetime
     picks: list
     draft: str | None
+    saved: dict | None  # a quiz's answers as given so far (None before the first)
+    saved_at: dt.datetime | None
+    ends_at: dt.datetime | None  # the time limit's end, server side (None without a limit)
     answers: dict | None  # None until submitted (and for attempts submitted before the kit stored them here)
     status: str
     submitted_at: dt.datetime | None
@@ -107,6 +113,9 @@ class Attempt:
             _aware(m["started_at"]),
             json.loads(m["picks"]),
             m["draft"],
+            json.loads(m["saved"]) if m["saved"] else None,
+            _aware(m["saved_at"]),
+            _aware(m["ends_at"]),
             json.loads(m["answers"]) if m["answers"] else None,
             m["status"],
             _aware(m["submitted_at"]),
@@ -155,9 +164,18 @@ class Attempts:
         with self.engine.connect() as db:
             return [Attempt.from_row(r) for r in db.execute(query)]
 
-    def start(self, student_id: str, assessment_id: str, number: int, picks: list, now: dt.datetime) -> Attempt:
+    def start(
+        self,
+        student_id: str,
+        assessment_id: str,
+        number: int,
+        picks: list,
+        now: dt.datetime,
+        ends_at: dt.datetime | None = None,
+    ) -> Attempt:
         """Record attempt `number`; a second start of the same number (two tabs at once) fails cleanly."""
         row = {
+            "ends_at": _utc(ends_at) if ends_at is not None else None,
             "student_id": student_id,
             "assessment_id": assessment_id,
             "number": number,
@@ -182,6 +200,25 @@ class Attempts:
             ).rowcount
         if not done:
             raise AttemptError("bài đã nộp: không lưu nháp được nữa")
+
+    def save_answers(self, attempt_id: int, answers: dict, now: dt.datetime) -> None:
+        """The answers given so far, replacing the last save (the learner's state lives here, not in a kernel)."""
+        with self.engine.begin() as db:
+            done = db.execute(
+                update(attempt_table)
+                .where(attempt_table.c.id == attempt_id, attempt_table.c.status == OPEN)
+                .values(saved=json.dumps(answers, ensure_ascii=False, sort_keys=True), saved_at=_utc(now))
+            ).rowcount
+        if not done:
+            raise AttemptError("bài đã nộp: không lưu câu trả lời được nữa")
+
+    def overdue(self, now: dt.datetime) -> list[Attempt]:
+        """Open attempts whose time limit ended before `now` (the caller adds the grace)."""
+        query = select(attempt_table).where(
+            attempt_table.c.status == OPEN, attempt_table.c.ends_at.is_not(None), attempt_table.c.ends_at < _utc(now)
+        )
+        with self.engine.connect() as db:
+            return [Attempt.from_row(r) for r in db.execute(query)]
 
     def mark_submitted(self, attempt_id: int, now: dt.datetime, late: bool, answers: dict) -> None:
         """open → submitted with its answers, in one statement: the submission is there whole or not at all, and

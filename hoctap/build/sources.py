@@ -9,7 +9,7 @@ Notebook metadata
     {"generated_by": "hoctap build", "topic", "assessment", "kind": "quiz"|"final"|"commitment", "title",
     "instructions", "points_per_question", "rating_scale": [{"id", "label", "points"}] (commitment; else []),
     "timezone", "roles", "units", "skip_units", "opens", "due", "closes" (ISO text or null), "attempts", "counts",
-    "time_limit_minutes" (the assessment's rules, so the learner side never reads the spec),
+    "time_limit_minutes", "review" (the assessment's rules, so the learner side never reads the spec),
     "slots": [{"slot": k, "candidates": [question id, ...]}, ...],
     "questions": {question id: {"type", "prompt", "options": [{"id", "text"}], "targets": [{"id", "text"}],
     "content" (id or null), "cite"}}}.
@@ -60,7 +60,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from hoctap.course import TEXT_STUB, course_for
 from hoctap.errors import BuildError
-from hoctap.topic import Assessment, AssessmentKind, Layout, Question, Topic, draw_pools
+from hoctap.topic import Assessment, AssessmentKind, Layout, Question, Topic, draw_pools, review_of
 
 from .lessons import esc
 
@@ -223,6 +223,7 @@ def source_text(topic: Topic, assessment: Assessment) -> str:
         "attempts": assessment.attempts,
         "counts": assessment.counts.value,
         "time_limit_minutes": assessment.time_limit_minutes,
+        "review": review_of(assessment.review, assessment.attempts),
         "slots": [{"slot": k, "candidates": c} for k, c in enumerate(slot_candidates, start=1)],
         "questions": {qid: _public(questions[qid]) for qid in shown},
     }

@@ -64,20 +64,31 @@ def is_answered(question: Question, response: Any) -> bool:
 
 def answer_text(question: Question) -> str:
     """The right answer in words, for feedback: option texts rather than ids."""
+    return response_text(question, question.answer)
+
+
+def response_text(question: Question, response: Any) -> str:
+    """A response (or the key) in words: option texts rather than ids; '' for no response. A response is checked
+    when submitted, but an id the question does not know is shown as itself rather than failing."""
+    if response is None:
+        return ""
     texts = {o.id: o.text for o in question.options}
     targets = {o.id: o.text for o in question.targets}
-    key = question.answer
+
+    def text(table: dict, key: Any) -> str:
+        return table.get(key, str(key)) if isinstance(key, str) else str(key)
+
     match question.type:
         case QuestionType.single:
-            return texts[key]
+            return text(texts, response)
         case QuestionType.multiple:
-            return "; ".join(texts[k] for k in key)
+            return "; ".join(text(texts, k) for k in response)
         case QuestionType.true_false:
-            return "Đúng" if key else "Sai"
+            return "Đúng" if response is True else "Sai" if response is False else str(response)
         case QuestionType.short_text:
-            return key[0]
+            return response[0] if isinstance(response, list) else str(response)  # the key lists accepted answers
         case QuestionType.matching:
-            return "; ".join(f"{texts[left]} → {targets[right]}" for left, right in key.items())
+            return "; ".join(f"{text(texts, left)} → {text(targets, right)}" for left, right in dict(response).items())
         case QuestionType.ordering:
-            return " → ".join(texts[k] for k in key)
-    return str(key)
+            return " → ".join(text(texts, k) for k in response)
+    return str(response)

@@ -9,7 +9,7 @@ from hoctap.errors import Problem, SpecError
 
 from .load import load_topic_with_lines
 from .new import EMPTY_SHA
-from .rules import dotted, walk
+from .rules import dotted, topic_warnings, walk
 from .source import check_against_source, find_source
 
 PLACEHOLDER = "TODO"
@@ -19,6 +19,7 @@ PLACEHOLDER = "TODO"
 class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # printed, but the spec is valid
 
 
 def check_file(path: str | Path, source_dir: Path | None = None) -> CheckResult:
@@ -36,6 +37,8 @@ def check_file(path: str | Path, source_dir: Path | None = None) -> CheckResult:
     def problem(loc: tuple, message: str) -> None:
         result.problems.append(Problem(str(path), lines.line_of(loc), dotted(loc), message))
 
+    for loc, message in topic_warnings(topic):
+        result.warnings.append(Problem(str(path), lines.line_of(loc), dotted(loc), message))
     if path.stem != topic.id:
         problem(("id",), f"tên tệp phải là '{topic.id}.yaml' (id của chuyên đề), đang là '{path.name}'")
     for loc, value in walk(topic.model_dump(mode="python"), ()):

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .kinds import QuestionType  # noqa: F401 - part of the spec model's API
+from .kinds import QuestionType, Review  # noqa: F401 - part of the spec model's API
 
 SCHEMA_VERSION = 1
 Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="id trong [a-z0-9-]")]
@@ -243,6 +243,11 @@ class Assessment(Model):
     attempts: int = Field(default=1, ge=1, description="số lần làm tối đa")
     counts: Counts = Field(default=Counts.highest, description="lần được tính điểm: cao nhất hoặc lần cuối")
     time_limit_minutes: int | None = Field(default=None, ge=1)
+    review: Review | None = Field(
+        default=None,
+        description="khi nào học viên xem đáp án: after-each (sau mỗi lần), after-last (sau lần cuối), after-close "
+        "(sau khi bài đóng); trống = sau lần cuối nếu được làm nhiều lần, sau mỗi lần nếu chỉ một lần",
+    )
     questions: list[Id] = Field(default_factory=list, description="câu hỏi cố định")
     draw: list[Draw] = Field(default_factory=list, description="câu hỏi rút ngẫu nhiên cho mỗi lần làm")
     points_per_question: float = Field(default=1, gt=0)

@@ -213,14 +213,33 @@ def assessment_problems(topic: Topic, a: Assessment) -> list[tuple[tuple, str]]:
                     f"ngân hàng chỉ có {len(pool)} câu phù hợp, không rút đủ {d.count}{PRACTICE_NOT_DRAWN}",
                 )
             )
-        elif a.attempts > 1 and len(pool) == d.count:
-            found.append(
-                (
-                    ("draw", j, "count"),
-                    f"được làm {a.attempts} lần nhưng ngân hàng chỉ có đúng {d.count} câu phù hợp: lần làm lại gặp "
-                    f"lại đúng các câu ấy; thêm câu hỏi để ngân hàng nhiều hơn {d.count} câu{PRACTICE_NOT_DRAWN}",
+    return found
+
+
+def topic_warnings(topic: Topic) -> list[tuple[tuple, str]]:
+    """What a spec may do but probably should not: retakes that cannot draw anything new."""
+    found = []
+    for i, a in enumerate(topic.assessments):
+        if a.attempts < 2:
+            continue
+        for j, (d, pool) in enumerate(zip(a.draw, draw_pools(topic, a), strict=True)):
+            where = ("assessments", i, "draw", j, "count")
+            if len(pool) == d.count:
+                found.append(
+                    (
+                        where,
+                        f"được làm {a.attempts} lần nhưng ngân hàng chỉ có đúng {d.count} câu phù hợp: lần làm lại gặp "
+                        f"lại đúng các câu ấy; thêm câu hỏi để ngân hàng nhiều hơn {d.count} câu{PRACTICE_NOT_DRAWN}",
+                    )
                 )
-            )
+            elif d.count < len(pool) < d.count * a.attempts:
+                found.append(
+                    (
+                        where,
+                        f"ngân hàng có {len(pool)} câu cho {a.attempts} lần rút {d.count} câu: từ lần làm thứ "
+                        f"{len(pool) // d.count + 1} có câu đã gặp ở lần trước",
+                    )
+                )
     return found
 
 

@@ -137,14 +137,23 @@ def test_quiz_right_then_wrong_counts_the_highest_and_no_third_attempt(kit):
     assert grader.run_once().graded == 1
     result = portal.result(learner, QUIZ, 1)
     assert (result["score"], result["max_score"]) == (4.0, 4.0)
-    assert all(item["right"] and item["explanation"] and item["cite"].startswith("L") for item in result["items"])
+    # An attempt is left: right or wrong and the learner's own choice, no key, no explanation, no source line.
+    assert all(item["right"] and item["chosen"] for item in result["items"])
+    assert not any({"answer", "explanation", "cite"} & set(item) for item in result["items"])
+    assert result["keys_hidden"] == "Đáp án và giải thích sẽ hiện sau lần làm bài cuối cùng của anh/chị."
 
     second = portal.start(learner, QUIZ)
     assert second.attempt.number == 2
+    seen = {q["question"] for q in first.questions}
+    assert not seen & {q["question"] for q in second.questions}  # a pool of 8 for 4: all new questions
     portal.submit(learner, second.attempt.id, _wrong(second))
     assert grader.run_once().graded == 1
-    assert portal.result(learner, QUIZ, 2)["score"] == 0.0
-    assert not any(item["right"] for item in portal.result(learner, QUIZ, 2)["items"])
+    last = portal.result(learner, QUIZ, 2)
+    assert last["score"] == 0.0 and "keys_hidden" not in last
+    assert not any(item["right"] for item in last["items"])
+    # The last attempt: now the keys, with why and where the plan says it.
+    assert all(item["answer"] and item["explanation"] and item["cite"].startswith("L") for item in last["items"])
+    assert all(item["explanation"] for item in portal.result(learner, QUIZ, 1)["items"])  # and the first's too
     with course.gradebook() as gb:
         assert gb.find_submission(QUIZ, "tn-0001").score == 4.0  # the highest attempt counts
 

@@ -28,11 +28,9 @@ hoctap-chars, hoctap-save-draft, hoctap-evaluation, hoctap-back, hoctap-logout.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable
 
 import ipywidgets
@@ -45,11 +43,10 @@ from .login import LoginView
 from .offers import OffersView
 from .questions import QuizView
 from .result import GradingView, ResultView
+from .timers import LoopTicker, later
 
 APP_CLASS = "hoctap-app"
 APP_TITLE = "Làm bài kiểm tra"
-POLL_INTERVAL = 0.25  # seconds between two looks for the result
-POLL_TIMEOUT = 60.0  # then the learner is told the result will show in the list later
 
 QUIZ_CSS = """
 .hoctap-app { max-width: 900px; margin: 0 auto; }
@@ -81,65 +78,6 @@ def _quiz_style() -> ipywidgets.HTML:
     return ipywidgets.HTML(f"<style>{QUIZ_CSS}</style>")
 
 
-# ---------------------------------------------------------------- polling
-
-
-class LoopTicker:
-    """Call `tick()` every `interval` s until it returns True; call `expire(seconds)` after `timeout` s.
-
-    In a kernel, callbacks run on the kernel's asyncio loop (the thread that handles widget messages, so the
-    state is never touched from two threads); without a running loop (a plain script), on a timer thread.
-    """
-
-    def __init__(self, interval: float = POLL_INTERVAL, timeout: float = POLL_TIMEOUT):
-        self.interval = interval
-        self.timeout = timeout
-        self._run = 0  # a newer start() or a stop() ends the older chain
-
-    def start(self, tick: Callable[[], bool], expire: Callable[[float], None]) -> None:
-        self._run += 1
-        run = self._run
-        deadline = time.monotonic() + self.timeout
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-
-        def later(step: Callable[[], None]) -> None:
-            if loop is not None:
-                loop.call_later(self.interval, step)
-            else:
-                timer = threading.Timer(self.interval, step)
-                timer.daemon = True
-                timer.start()
-
-        def step() -> None:
-            if run != self._run:
-                return
-            if tick():
-                self.stop()
-            elif time.monotonic() >= deadline:
-                self.stop()
-                expire(self.timeout)
-            else:
-                later(step)
-
-        later(step)
-
-    def stop(self) -> None:
-        self._run += 1
-
-
-def later(delay: float, callback: Callable[[], object]) -> None:
-    """Call `callback` once, `delay` s from now, on the kernel's event loop (a timer thread without one)."""
-    try:
-        asyncio.get_running_loop().call_later(delay, callback)
-    except RuntimeError:
-        timer = threading.Timer(delay, callback)
-        timer.daemon = True
-        timer.start()
-
-
 # ---------------------------------------------------------------- the app
 
 
@@ -152,7 +90,8 @@ class LearnerApp(ipywidgets.VBox):
     is up, or the learner logs out.
 
     `ticker` polls for a result; `alarm(delay, callback)` submits a timed quiz when its time is up (the 2021 final
-    test's instructions promise it). Tests pass their own to fire them by hand.
+    test's instructions promise it); the state's `schedule` (the same in `learner_app`) saves answers once the
+    learner pauses and ticks the countdown. Tests pass their own to fire them by hand.
     """
 
     def __init__(
@@ -248,7 +187,7 @@ def learner_app(
         root = course_root if course_root is not None else layout().assessments
         return Portal(course_at(root)) if clock is None else Portal(course_at(root), clock=clock)
 
-    app = LearnerApp(AppState(portal), ticker=ticker, alarm=alarm)
+    app = LearnerApp(AppState(portal, schedule=alarm), ticker=ticker, alarm=alarm)
     threading.Thread(target=_warm_up, name="hoctap-warm-up", daemon=True).start()
     return app
 

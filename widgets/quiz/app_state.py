@@ -33,7 +33,8 @@ from widgets.sentences import sentence as _sentence
 
 from .attempt_state import CommitmentState, QuizState
 from .rows import OfferRow, done_attempts, offer_row
-from .texts import AWAITING, clock_text, local_time, number_text
+from .texts import AWAITING, clock_text, local_time, number_text, saved_text
+from .timers import Debounce, later
 
 if TYPE_CHECKING:  # pragma: no cover
     from hoctap.attempts import Evaluation, Portal
@@ -45,7 +46,9 @@ GAVE_UP = (
     "bấm “Xem kết quả” để xem."
 )
 GRADING_FAILED = "Bài đã được nộp nhưng chưa chấm được; người hướng dẫn sẽ kiểm tra và chấm lại."
-TIME_UP_SENT = "Đã hết giờ làm bài: bài đã được tự nộp."
+TIME_UP_SENT = "Đã hết giờ làm bài: bài đã được tự nộp với các câu trả lời đã lưu."
+SAVE_DELAY = 1.0  # seconds after the learner's last change before the answers are saved on the server
+NOT_SAVED = "Chưa lưu được câu trả lời ({reason}); câu trả lời vẫn còn trên màn hình, hãy thử lại hoặc nộp bài."
 TIME_UP_EMPTY = "Đã hết giờ làm bài mà chưa trả lời câu nào: không có gì để nộp."
 
 log = logging.getLogger("hoctap.quiz")
@@ -107,11 +110,13 @@ class AppState(traitlets.HasTraits):
         None, allow_none=True, help="hoctap.attempts.evaluation.Evaluation of a commitment shown"
     )
 
-    def __init__(self, portal: Callable[[], Portal] | Portal, **kwargs):
+    def __init__(self, portal: Callable[[], Portal] | Portal, schedule: Callable = later, **kwargs):
         super().__init__(**kwargs)
         self._portal_factory = portal if callable(portal) else (lambda: portal)
         self._portal: Portal | None = None
         self._quizzes: dict[int, QuizState] = {}  # by attempt id: going back to the list keeps the responses
+        self._savers: dict[int, Debounce] = {}  # by attempt id: saves a quiz's answers once the learner pauses
+        self.schedule = schedule  # (delay, callback): the kernel's loop; tests pass their own
 
     @property
     def portal(self) -> Portal:
@@ -133,16 +138,17 @@ class AppState(traitlets.HasTraits):
     @_guarded
     def login(self, student_id: str, code: str) -> bool:
         self.learner = self.portal.login(student_id, code)
-        self._quizzes.clear()
+        self._forget_all()
         self._list()
         return True
 
     @_guarded
     def logout(self) -> None:
+        self.save_now()
         with self.hold_trait_notifications():
             self.learner, self.rows, self.current = None, [], None
             self.quiz = self.commitment = self.result = self.evaluation = self.waiting = None
-            self._quizzes.clear()
+            self._forget_all()
             self._go("login")
 
     def kept_quiz(self, attempt_id: int) -> QuizState | None:
@@ -171,6 +177,7 @@ class AppState(traitlets.HasTraits):
     @_guarded
     def back(self) -> None:
         """To the list, read afresh (a quiz left open stays open: 'Làm tiếp')."""
+        self.save_now()
         if self.commitment is not None and self.screen == "commitment" and self.commitment.changed:
             if self.commitment.text.strip() and not self.commitment.over:
                 self.portal.save_draft(self.learner, self.commitment.sitting.attempt.id, self.commitment.text)
@@ -192,10 +199,42 @@ class AppState(traitlets.HasTraits):
             self._go("commitment")
             return
         quiz = self._quizzes.get(sitting.attempt.id)
-        if quiz is None:
+        if quiz is None:  # first opened in this session: from what the server saved (a reload, another device)
             quiz = self._quizzes[sitting.attempt.id] = QuizState(sitting, row.offer.window.due.tzinfo)
+            saver = self._savers[sitting.attempt.id] = Debounce(lambda: self._save(quiz), SAVE_DELAY, self.schedule)
+            quiz.observe(lambda _change: saver.touch(), names="responses")
         self.quiz = quiz
         self._go("quiz")
+
+    def _save(self, quiz: QuizState) -> None:
+        """Save a quiz's answers on the server (the debounce calls this); the outcome shows beside the questions."""
+        if self.learner is None or self._quizzes.get(quiz.sitting.attempt.id) is not quiz:
+            return
+        try:
+            when = self.portal.save_answers(self.learner, quiz.sitting.attempt.id, quiz.answers())
+        except HoctapError as error:
+            quiz.note_saved(NOT_SAVED.format(reason=sentence(str(error)).rstrip(".")), "error")
+        except Exception:
+            log.exception("learner app: saving the answers failed")
+            quiz.note_saved(NOT_SAVED.format(reason="máy chủ gặp lỗi"), "error")
+        else:
+            quiz.note_saved(saved_text(local_time(when, quiz.zone)))
+
+    def save_now(self) -> None:
+        """Save every quiz's answers not saved yet (leaving the quiz, logging out)."""
+        for saver in list(self._savers.values()):
+            saver.flush()
+
+    def _forget_all(self) -> None:
+        for attempt_id in [*self._quizzes, *self._savers]:
+            self._forget(attempt_id)
+
+    def _forget(self, attempt_id: int) -> None:
+        """The attempt is over on this screen: no more saves, no kept responses."""
+        self._quizzes.pop(attempt_id, None)
+        saver = self._savers.pop(attempt_id, None)
+        if saver is not None:
+            saver.cancel()
 
     @_guarded
     def submit_quiz(self) -> bool:
@@ -204,7 +243,7 @@ class AppState(traitlets.HasTraits):
             return False
         attempt = self.portal.submit(self.learner, quiz.sitting.attempt.id, quiz.answers())
         quiz.confirming = False
-        self._quizzes.pop(attempt.id, None)
+        self._forget(attempt.id)
         self.waiting = (attempt.assessment_id, attempt.number, attempt.id)
         self.result = None
         self._go("grading")
@@ -212,30 +251,25 @@ class AppState(traitlets.HasTraits):
 
     @_guarded
     def time_up(self, attempt_id: int) -> bool:
-        """The attempt's time limit is reached: submit what was answered (the server still takes it, within its
-        grace). Nothing happens if the attempt was submitted already or the learner has logged out."""
+        """The attempt's time limit is reached: the server closes it with the answers saved (the last ones saved
+        now). Nothing happens if the learner has logged out; an attempt closed already (by the server's own sweep)
+        is shown as it stands."""
         quiz = self._quizzes.get(attempt_id)
         if quiz is None or self.learner is None:
             return False
         on_screen = self.screen == "quiz" and self.quiz is quiz
-        answers = quiz.answers()
-        if not answers:
-            self._quizzes.pop(attempt_id, None)
-            if on_screen:
-                self._list()
-            self.say(TIME_UP_EMPTY, "error")
-            return False
-        attempt = self.portal.submit(self.learner, attempt_id, answers)
-        self._quizzes.pop(attempt_id, None)
+        attempt = self.portal.time_up(self.learner, attempt_id, quiz.answers())
+        self._forget(attempt_id)
         quiz.confirming = False
-        if on_screen:
+        sent = attempt.status not in ("expired", "open")
+        if on_screen and sent:
             self.waiting = (attempt.assessment_id, attempt.number, attempt.id)
             self.result = None
             self._go("grading")
-        elif self.screen == "offers":
+        elif on_screen or self.screen == "offers":
             self._list()
-        self.say(TIME_UP_SENT)
-        return True
+        self.say(TIME_UP_SENT if sent else TIME_UP_EMPTY, "info" if sent else "error")
+        return sent
 
     @_guarded
     def save_draft(self) -> bool:

@@ -1,6 +1,7 @@
 """The attempt on screen, without a single widget: a quiz's responses (`QuizState`) or a commitment's text
-(`CommitmentState`). What the learner gives goes to the server only when submitted (or saved as a draft), and the
-server checks it then."""
+(`CommitmentState`). A quiz's answers are saved on the server as they are given (the app debounces), a
+commitment's text when the learner saves the draft; the server checks both then, and again when submitted. A
+resumed attempt starts from what the server saved."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets
 
-from .texts import clock_text, local_time
+from .texts import clock_text, local_time, saved_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from hoctap.attempts import Sitting
@@ -57,6 +58,8 @@ class QuizState(traitlets.HasTraits):
     responses = traitlets.Dict(help="question id → response in answers.json's shape (None: not answered)")
     answered = traitlets.Int(0, help="questions with every part answered")
     confirming = traitlets.Bool(False, help="the 'Nộp bài?' panel is open")
+    saved_note = traitlets.Unicode("", help="when the answers were last saved on the server, or why they were not")
+    saved_tone = traitlets.Enum(("info", "error"), default_value="info")
 
     def __init__(self, sitting: Sitting, zone: dt.tzinfo | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -64,6 +67,12 @@ class QuizState(traitlets.HasTraits):
         self.zone = zone
         self.questions = list(sitting.questions)
         self._by_id = {q["question"]: q for q in self.questions}
+        saved = {qid: r for qid, r in sitting.saved.items() if qid in self._by_id}  # a resumed attempt
+        if saved:
+            self.responses = saved
+            self.answered = sum(1 for qid, r in saved.items() if is_complete(self._by_id[qid], r))
+            if sitting.attempt.saved_at is not None:
+                self.saved_note = saved_text(local_time(sitting.attempt.saved_at, zone))
 
     @property
     def total(self) -> int:
@@ -99,12 +108,15 @@ class QuizState(traitlets.HasTraits):
             return f"Nộp bài? Còn {left} câu chưa trả lời. Sau khi nộp không sửa được."
         return f"Nộp bài? Đã trả lời cả {self.total} câu. Sau khi nộp không sửa được."
 
+    def note_saved(self, text: str, tone: str = "info") -> None:
+        with self.hold_trait_notifications():
+            self.saved_tone = tone
+            self.saved_note = text
+
     def deadline(self) -> dt.datetime | None:
-        """When the time limit ends (in the assessment's zone), or None without a limit."""
-        limit = self.sitting.time_limit_minutes
-        if not limit:
-            return None
-        return local_time(self.sitting.attempt.started_at + dt.timedelta(minutes=limit), self.zone)
+        """When the time limit ends (in the assessment's zone), from the server's start: None without a limit."""
+        end = self.sitting.ends_at
+        return None if end is None else local_time(end, self.zone)
 
     def deadline_text(self, now: dt.datetime | None = None) -> str:
         end = self.deadline()

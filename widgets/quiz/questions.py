@@ -12,6 +12,7 @@ from ..style import classed, esc
 from .app_state import AppState
 from .attempt_state import QuizState
 from .closing import close_tree
+from .countdown import Countdown
 from .parts import Confirm, button, sitting_heading
 
 
@@ -34,6 +35,9 @@ class QuizQuestion(ipywidgets.VBox):
         )
         self._question_id = question["question"]  # kernel side only: never in a trait
         self._quiz = quiz
+        saved = quiz.responses.get(self._question_id)
+        if saved is not None:  # a resumed attempt: the answer given before the reload
+            self.input.write(saved)
         for control in self.input.controls:
             control.observe(self._on_change, names="value")
         self.children = [self.prompt, self.input.widget]
@@ -54,9 +58,12 @@ class QuizView(ipywidgets.VBox):
         head = sitting_heading(sitting)
         self.heading = ipywidgets.HTML(head)
         self.deadline = classed(ipywidgets.HTML(), "hoctap-deadline")
-        self.show_deadline()
+        self.deadline.value = esc(quiz.deadline_text(state.portal.clock()))
         self.questions = [QuizQuestion(q, n, quiz) for n, q in enumerate(sitting.questions, start=1)]
         self.progress = classed(ipywidgets.HTML(), "hoctap-progress")
+        self.saved = classed(ipywidgets.HTML(), "hoctap-saved")
+        ends = sitting.ends_at
+        self.countdown = Countdown(ends, state.portal.clock, state.schedule) if ends is not None else None
         self.submit = button("Nộp bài", "hoctap-submit")
         self.back = button("Về danh sách", "hoctap-back", tooltip="Bài chưa nộp vẫn để mở: bấm “Làm tiếp” để làm tiếp.")
         self.submit.on_click(lambda _: setattr(quiz, "confirming", True))
@@ -65,10 +72,12 @@ class QuizView(ipywidgets.VBox):
         self.confirm = Confirm(
             quiz.confirm_text(), "Nộp bài", self._confirmed, lambda: setattr(quiz, "confirming", False)
         )
-        top = [self.heading, *([self.deadline] if quiz.deadline() else [])]
-        self._fixed = [*top, *self.questions, self.progress]
+        top = [self.heading, *([self.countdown, self.deadline] if self.countdown is not None else [])]
+        self._fixed = [*top, *self.questions, self.progress, self.saved]
         quiz.observe(self._render, names=["answered", "confirming"])
+        quiz.observe(self._show_saved, names=["saved_note", "saved_tone"])
         self._render()
+        self._show_saved()
         self.add_class("hoctap-quiz")
 
     def _confirmed(self) -> None:
@@ -79,12 +88,23 @@ class QuizView(ipywidgets.VBox):
         """Closes the parts off screen too (the confirmation or the buttons it replaces, the deadline line)."""
         if self.comm is not None:  # once (ipywidgets calls close() again when the object is collected)
             self.quiz.unobserve(self._render, names=["answered", "confirming"])
+            self.quiz.unobserve(self._show_saved, names=["saved_note", "saved_tone"])
             close_tree(self.confirm, self.actions, self.deadline)
         super().close()
 
     def show_deadline(self) -> None:
-        """The time limit line, as of now (shown again when the learner comes back to the quiz)."""
+        """The time limit line and the countdown, as of now (shown again when the learner comes back to the quiz)."""
         self.deadline.value = esc(self.quiz.deadline_text(self.state.portal.clock()))
+        if self.countdown is not None:
+            self.countdown.show()
+            self.countdown.start()
+
+    def _show_saved(self, _change=None) -> None:
+        """Where the learner is looking: under the questions, beside the progress line."""
+        note = self.quiz.saved_note
+        role = "alert" if self.quiz.saved_tone == "error" else "status"
+        tone = self.quiz.saved_tone
+        self.saved.value = f'<p class="hoctap-saved-{tone}" role="{role}">{esc(note)}</p>' if note else ""
 
     def _render(self, _change=None) -> None:
         self.progress.value = esc(self.quiz.progress_text())

@@ -42,5 +42,9 @@ def clock_text(moment: dt.datetime) -> str:
     return moment.strftime("%H:%M")
 
 
+def saved_text(moment: dt.datetime) -> str:
+    return f"Đã lưu câu trả lời lúc {moment.strftime('%H:%M:%S')}."
+
+
 def when_text(moment: dt.datetime) -> str:
     return moment.strftime("%H:%M ngày %d/%m/%Y")

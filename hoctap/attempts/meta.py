@@ -1,0 +1,34 @@
+"""An assessment's rules and questions as its release notebook carries them (no key: learners' kernels read it).
+
+The release notebook's `metadata.hoctap` (written by `hoctap.build`) holds everything the server enforces; it is
+read as plain JSON, never through the spec (which holds the keys) or nbformat (whose validation costs memory).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from hoctap.course import Course
+
+from .refusal import RefusedError
+
+
+def release_metadata(course: Course, assessment_id: str) -> dict:
+    path = course.release_notebook(assessment_id)
+    if not path.is_file():
+        raise RefusedError(f"bài '{assessment_id}' chưa được phát hành")
+    with open(path, encoding="utf-8") as f:  # plain JSON: nbformat's validation costs the learner's kernel memory
+        return json.load(f)["metadata"]["hoctap"]
+
+
+class Rules:
+    """The assessment's rules as the release metadata carries them (the Assessment model's fields)."""
+
+    def __init__(self, meta: dict):
+        self.roles, self.units = meta["roles"], meta["units"]
+        self.skip_units = meta.get("skip_units", [])
+        self.opens = dt.datetime.fromisoformat(meta["opens"])
+        self.due = dt.datetime.fromisoformat(meta["due"])
+        self.closes = dt.datetime.fromisoformat(meta["closes"]) if meta["closes"] else None
+        self.attempts = meta["attempts"]
