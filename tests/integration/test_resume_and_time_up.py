@@ -15,12 +15,12 @@ from tests.integration.test_learner_loop import FINAL, IN_TIME, QUIZ, _right, ki
 pytestmark = pytest.mark.slow
 
 
-def _newcomer(kit, student_id: str, name: str):
+def _newcomer(room, student_id: str, name: str):
     """A learner of this test's own (the module's kit shares its roster with test_learner_loop's tests)."""
     from hoctap.course.roster import Learner as RosterLearner
     from hoctap.course.roster_import import import_roster, read_codes_file
 
-    course, portal, *_ = kit
+    course, portal, *_ = room
     codes = course.root.parent / f"codes-{student_id}.csv"
     import_roster([RosterLearner(student_id, name, "Chi bộ Văn phòng", "dang-vien")], course.db_url, codes)
     return portal.login(student_id, read_codes_file(codes)[student_id][-1])
