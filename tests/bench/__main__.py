@@ -10,6 +10,9 @@
    gradebooks, the dashboard's first render, and `nbgrader export` at 1,000 × 5 as the baseline.
 5. The walls against hostile input (tests/bench/guard.py): a hostile spec refused against the shipped spec read, the
    HTML allow-list against rendering, the busy page at the kernel cap against the index page.
+7. Burst (tests/bench/burst.py): 40 learners opening the quiz in the same second, time to the login screen's widgets
+   (p50/p95/max, errors, places in the waiting line), against the same burst on a bare one-widget notebook; kernel
+   RSS with the quiz open against the bare kernel; bytes of one quiz page in Chromium (`--only burst`).
 
 Results are printed and written to bench-results/bench.json.
 """
@@ -121,14 +124,24 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--lesson", default="05-trien-khai.ipynb", help="the lesson with the most widgets")
     parser.add_argument("--submissions", type=int, default=24, help="submissions graded by each side")
-    parser.add_argument("--only", choices=["progress", "guard"], default=None, help="only that part of the bench")
+    parser.add_argument(
+        "--only", choices=["progress", "guard", "burst"], default=None, help="only that part of the bench"
+    )
+    parser.add_argument("--burst-learners", type=int, default=40, help="learners opening the quiz at once (burst)")
     args = parser.parse_args()
 
+    from tests.bench.burst import bench_burst
+    from tests.bench.burst import report_lines as burst_lines
     from tests.bench.grading import bench_grading
     from tests.bench.guard import bench_guard
     from tests.bench.guard import report_lines as guard_lines
     from tests.bench.progress import bench_progress, report_lines
 
+    if args.only == "burst":
+        results = {"burst": bench_burst(args.burst_learners)}
+        print("\n".join(burst_lines(results["burst"])))
+        _save(results)
+        return 0
     if args.only == "guard":
         results = {"guard": bench_guard(args.rounds)}
         print("\n".join(guard_lines(results["guard"])))
@@ -145,6 +158,7 @@ def main() -> int:
         "grading": bench_grading(args.submissions),
         "progress": bench_progress(3),
         "guard": bench_guard(args.rounds),
+        "burst": bench_burst(args.burst_learners),
     }
     b, v, g = results["build"], results["voila"], results["grading"]
     print(
@@ -175,6 +189,7 @@ def main() -> int:
     )
     print("\n".join(report_lines(results["progress"])))
     print("\n".join(guard_lines(results["guard"])))
+    print("\n".join(burst_lines(results["burst"])))
     _save(results)
     return 0
 
