@@ -40,6 +40,7 @@ class Learner:
 
 
 FAILED_LOGIN_DELAY_S = 1.0  # a wrong code costs the guesser a second (on top of scrypt's own cost)
+KIND_ORDER = {"quiz": 0, "final": 1, "commitment": 2}  # the order a learner meets them in the plan
 MAX_ID, MAX_CODE = 128, 64  # what a login reads of each field: a megabyte typed in costs no more than a code
 
 
@@ -148,13 +149,13 @@ class Portal:
     def offers(self, learner: Learner) -> list[Offer]:
         """Every released assessment assigned to the learner, with its window and the learner's attempts."""
         offers = []
-        for assessment_id in self.released():
+        for assessment_id in self.released():  # then in the plan's order: content quizzes, the final, the commitment
             meta = release_metadata(self.course, assessment_id)
             attempts = self._settled(meta, self.attempts.of(learner.id, assessment_id))
             w = self.window_of(learner, meta, attempts)
             if w.state != "not-assigned":
                 offers.append(Offer(assessment_id, meta["title"], meta["kind"], w, attempts))
-        return offers
+        return sorted(offers, key=lambda o: (KIND_ORDER.get(o.kind, len(KIND_ORDER)), o.window.opens, o.id))
 
     # ------------------------------------------------------------------ acting
     def start(self, learner: Learner, assessment_id: str, questions: list[str] | None = None) -> Sitting:

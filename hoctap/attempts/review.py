@@ -17,7 +17,7 @@ from hoctap.topic import review_of
 
 from .windows import fmt
 
-KEY_FIELDS = ("answer", "explanation", "cite")  # what gives the key away
+KEY_FIELDS = ("answer", "explanation", "cite", "evidence")  # what gives the key away
 
 
 def _moment(text: str | None, zone: str) -> dt.datetime | None:

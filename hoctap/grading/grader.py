@@ -235,6 +235,7 @@ class Grader:
                         "answer": answer_text(q),
                         "explanation": q.explanation,
                         "cite": q.cite,
+                        "evidence": q.evidence,
                     }
                 )
         result = {

@@ -119,7 +119,8 @@ def test_a_quiz_all_right_shows_the_score_and_the_feedback_and_no_key_before(sit
     page.locator(".hoctap-score", has_text="Điểm: 4/4 (100%)").wait_for(timeout=GRADED_WITHIN_MS)
     assert page.locator(".hoctap-item-right").count() == 4 and page.locator(".hoctap-item-wrong").count() == 0
     feedback = page.locator(".hoctap-result").inner_text()
-    assert "Giải thích:" in feedback and "Nguồn: dòng L5 của văn bản kế hoạch" in feedback
+    assert "Giải thích:" in feedback and "Nguồn: kế hoạch, dòng 5: “quý III”" in feedback
+    assert "Anh/chị chọn: Quý III — đúng" in feedback
     explanation = kit.topic.question("q1").explanation
     assert recorder.leaks([explanation]) == [explanation], "the recorder sees what the kernel sends (control)"
 
@@ -165,7 +166,7 @@ def test_a_commitment_waits_for_its_evaluation_then_shows_it(site, page):
     page.locator(".hoctap-commitment-text textarea").fill(text)
     page.locator(".hoctap-chars", has_text=f"{len(text)}/20.000 ký tự").wait_for()
     page.locator(".hoctap-save-draft").click()
-    page.locator(".hoctap-message", has_text="Đã lưu nháp lúc").wait_for()
+    page.locator(".hoctap-commitment .hoctap-saved", has_text="Đã lưu nháp lúc").wait_for()
     page.locator(".hoctap-commitment .hoctap-submit").click()
     page.locator(".hoctap-confirm", has_text="Nộp bản cam kết?").wait_for()
     page.locator(".hoctap-confirm-yes").click()

@@ -279,7 +279,7 @@ class AppState(traitlets.HasTraits):
         text = state.text
         self.portal.save_draft(self.learner, state.sitting.attempt.id, text)
         state.saved = text
-        self.say(f"Đã lưu nháp lúc {clock_text(local_time(self.portal.clock(), self._zone()))}.")
+        state.saved_note = f"Đã lưu nháp lúc {clock_text(local_time(self.portal.clock(), self._zone()))}."
         return True
 
     @_guarded

@@ -136,6 +136,7 @@ class CommitmentState(traitlets.HasTraits):
 
     text = traitlets.Unicode("", help="what the learner has written")
     saved = traitlets.Unicode("", help="the draft last saved on the server")
+    saved_note = traitlets.Unicode("", help="when the draft was last saved (shown beside 'Lưu nháp')")
     confirming = traitlets.Bool(False, help="the 'Nộp bản cam kết?' panel is open")
 
     def __init__(self, sitting: Sitting, limit: int = MAX_COMMITMENT, **kwargs):

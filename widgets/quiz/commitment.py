@@ -41,6 +41,7 @@ class CommitmentView(ipywidgets.VBox):
             "hoctap-commitment-text",
         )
         self.count = classed(ipywidgets.HTML(), "hoctap-chars")
+        self.saved = classed(ipywidgets.HTML(), "hoctap-saved")  # beside the buttons, where the learner looks
         self.save = button("Lưu nháp", "hoctap-save-draft")
         self.submit = button("Nộp bản cam kết", "hoctap-submit")
         self.back = button("Về danh sách", "hoctap-back", tooltip="Bản nháp được lưu khi quay về danh sách.")
@@ -55,7 +56,7 @@ class CommitmentView(ipywidgets.VBox):
             lambda: setattr(commitment, "confirming", False),
         )
         self.text.observe(self._on_text, names="value")
-        commitment.observe(self._render, names=["text", "confirming"])
+        commitment.observe(self._render, names=["text", "confirming", "saved_note"])
         self._render()
         self.add_class("hoctap-commitment")
 
@@ -69,11 +70,13 @@ class CommitmentView(ipywidgets.VBox):
     def close(self) -> None:
         """Closes the parts off screen too (the confirmation or the buttons it replaces)."""
         if self.comm is not None:  # once (ipywidgets calls close() again when the object is collected)
-            self.commitment.unobserve(self._render, names=["text", "confirming"])
+            self.commitment.unobserve(self._render, names=["text", "confirming", "saved_note"])
             close_tree(self.confirm, self.actions)
         super().close()
 
     def _render(self, _change=None) -> None:
         self.count.value = esc(self.commitment.count_text())
+        note = self.commitment.saved_note
+        self.saved.value = f'<p class="hoctap-saved-info" role="status">{esc(note)}</p>' if note else ""
         bottom = self.confirm if self.commitment.confirming else self.actions
-        self.children = [self.heading, self.text, self.count, bottom]
+        self.children = [self.heading, self.text, self.count, self.saved, bottom]

@@ -21,7 +21,7 @@ class LoginView(ipywidgets.VBox):
             "<h3>Đăng nhập</h3><p>Nhập mã học viên và mã truy cập mà người hướng dẫn đã cấp cho anh/chị.</p>"
         )
         self.student = classed(
-            ipywidgets.Text(description="Mã học viên", placeholder="ví dụ: hv-001", style=style, layout=wide),
+            ipywidgets.Text(description="Mã học viên", placeholder="ví dụ: tn-0001", style=style, layout=wide),
             "hoctap-login-id",
         )
         self.code = classed(
@@ -30,8 +30,15 @@ class LoginView(ipywidgets.VBox):
         )
         self.submit = button("Đăng nhập", "hoctap-login-submit")
         self.submit.on_click(lambda _: self.login())
+        for field in (self.student, self.code):  # Enter in either field logs in, as on any login form
+            field.on_msg(self._on_enter)
         self.children = [intro, self.student, self.code, self.submit]
         self.add_class("hoctap-login")
+
+    def _on_enter(self, _widget, content, _buffers) -> None:
+        # ipywidgets' text views send {"event": "submit"} on Enter (the message behind the deprecated on_submit)
+        if isinstance(content, dict) and content.get("event") == "submit" and self.comm is not None:
+            self.login()
 
     def login(self) -> None:
         """The code leaves the field before it is checked, right or wrong: nothing keeps it in the kernel or the page

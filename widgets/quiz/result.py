@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipywidgets
 
-from ..style import cite_text, classed, esc
+from ..style import classed, esc
 from .app_state import AppState
 from .parts import button
 from .texts import evaluation_text, score_text
@@ -28,19 +28,32 @@ class GradingView(ipywidgets.VBox):
         self.add_class("hoctap-grading")
 
 
+def source_text(item: dict) -> str:
+    """Where the plan says it, in words a person can follow: the line and the plan's own phrase."""
+    line = str(item["cite"]).removeprefix("L")
+    evidence = item.get("evidence")
+    return f"Nguồn: kế hoạch, dòng {line}" + (f": “{evidence}”" if evidence else "")
+
+
 def item_html(item: dict, number: int) -> str:
-    """One question of a graded attempt: right or wrong, the right answer, why, and the source line."""
+    """One question of a graded attempt: what the learner chose and whether it was right; the right answer, why
+    and the source once the assessment's review option allows (the portal leaves them out before)."""
     parts = [f'<p class="hoctap-prompt"><span class="hoctap-qnum">Câu {number}.</span> {esc(item["prompt"])}</p>']
-    if item["right"]:
-        parts.append("<p><strong>Đúng.</strong></p>")
+    if item.get("response") is None:
+        parts.append('<p class="hoctap-verdict"><strong>Anh/chị chưa trả lời câu này.</strong></p>')
     else:
-        verdict = "Chưa trả lời." if item.get("response") is None else "Chưa đúng."
-        parts.append(f"<p><strong>{verdict}</strong></p>")
+        verdict = "đúng" if item["right"] else "chưa đúng"
+        chosen = item.get("chosen") or ""
+        parts.append(
+            f'<p class="hoctap-verdict">Anh/chị chọn: <span class="hoctap-chosen">{esc(chosen)}</span> — '
+            f"<strong>{verdict}</strong></p>"
+        )
+    if not item["right"] and item.get("answer"):
         parts.append(f"<p><strong>Đáp án đúng:</strong> {esc(item['answer'])}</p>")
     if item.get("explanation"):
         parts.append(f"<p><strong>Giải thích:</strong> {esc(item['explanation'])}</p>")
     if item.get("cite"):
-        parts.append(f'<p class="hoctap-cite">{esc(cite_text(item["cite"]))}</p>')
+        parts.append(f'<p class="hoctap-cite">{esc(source_text(item))}</p>')
     kind = "hoctap-right" if item["right"] else "hoctap-wrong"
     return f'<div class="{kind}">{"".join(parts)}</div>'
 
@@ -60,6 +73,9 @@ class ResultView(ipywidgets.VBox):
             children.append(self.score)
             if summary := state.attempts_summary():
                 children.append(ipywidgets.HTML(f'<p class="hoctap-attempts">{esc(summary)}</p>'))
+            if result.get("keys_hidden"):
+                note = f'<p class="hoctap-keys-hidden" role="note">{esc(result["keys_hidden"])}</p>'
+                children.append(ipywidgets.HTML(note))
             items = sorted(result.get("items", []), key=lambda item: item["slot"])
             for number, item in enumerate(items, start=1):
                 widget = ipywidgets.HTML(item_html(item, number), layout=ipywidgets.Layout(width="100%"))

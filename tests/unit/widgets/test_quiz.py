@@ -24,6 +24,7 @@ from tests.quiz_kit import CLOSED, COMMITMENT, QUIZ, RATING_SCALE, build_kit, gr
 from tests.quiz_kit import wrong_answers as wrong_for
 from widgets.quiz import (
     GAVE_UP,
+    SAVE_DELAY,
     TIME_UP_EMPTY,
     TIME_UP_SENT,
     UNEXPECTED,
@@ -339,7 +340,8 @@ def test_a_quiz_all_right_through_the_widgets(kit):
     assert result.score.value == "Điểm: 4/4 (100%)"
     assert [w._dom_classes[-1] for w in result.items] == ["hoctap-item-right"] * 4
     text = " ".join(w.value for w in result.items)
-    assert "Giải thích:" in text and "Nguồn: dòng L5 của văn bản kế hoạch" in text and "Đáp án đúng" not in text
+    assert "Giải thích:" in text and "Nguồn: kế hoạch, dòng 5: “quý III”" in text and "Đáp án đúng" not in text
+    assert 'Anh/chị chọn: <span class="hoctap-chosen">Quý III</span> — <strong>đúng</strong>' in text
     assert "&lt;i&gt;đúng không&lt;/i&gt;" in text  # the prompt of q4, escaped
 
     result.back.click()
@@ -441,7 +443,7 @@ def test_commitment_draft_submit_then_the_instructors_evaluation(kit):
     view.text.value = text
     assert view.count.value == f"{len(text)}/20.000 ký tự"
     view.save.click()
-    assert app.state.message == "Đã lưu nháp lúc 08:00."
+    assert view.commitment.saved_note == "Đã lưu nháp lúc 08:00." and "Đã lưu nháp lúc 08:00." in view.saved.value
     view.back.click()
     card(app, COMMITMENT).start.click()
     assert app.screen.text.value == text  # the draft, from the server
@@ -562,3 +564,49 @@ def test_leaving_screens_closes_their_widgets_and_nothing_piles_up(kit, tmp_path
         after_rounds.append(len(set(LIVE) - before))
     assert len(set(after_rounds)) == 1 and len(set(on_quiz)) == 1, (after_rounds, on_quiz)
     assert set(LIVE) - before == {w.model_id for w in widget_tree(app)}, "a widget lives outside the app"
+
+
+@pytest.mark.slow
+def test_answers_are_saved_as_given_and_a_reload_resumes_them_with_the_time_left(kit):
+    """The learner's state lives in the database: answers saved once the learner pauses; a new app (a reload, a
+    culled kernel, another phone) logs in with Enter and resumes the same attempt, its answers and its time."""
+    codes_file = kit.home / "codes-resume.csv"
+    import_roster(
+        [RosterLearner("hv-010", "Đỗ Văn Giang", "Chi bộ Văn phòng", "dang-vien")], kit.course.db_url, codes_file
+    )
+    kit.codes["hv-010"] = read_codes_file(codes_file)["hv-010"][-1]
+    app, _ = open_app(kit, "hv-010")
+    card(app, QUIZ).start.click()
+    view = app.screen
+    assert "Còn lại 30:00" in view.countdown.value and "hoctap-countdown" in view.countdown._dom_classes
+    given = right_answers(kit.topic, view.quiz.questions[:2])
+    answer_with_widgets(view, given)
+    saves = [callback for delay, callback in app.alarm.set if delay == SAVE_DELAY]
+    assert len(saves) >= 2  # one per change: only the last one saves (a debounce)
+    for callback in saves:
+        callback()
+    assert view.saved.value.endswith("Đã lưu câu trả lời lúc 08:00:00.</p>")
+    attempt = next(a for a in app.state.portal.attempts.of("hv-010", QUIZ))
+    assert attempt.saved == given
+
+    kit.clock.now = NOW + dt.timedelta(minutes=10)
+    try:
+        again = learner_app(str(kit.course.root), clock=kit.clock, ticker=HandTicker(), alarm=HandAlarm())
+        login = again.screen
+        login.student.value, login.code.value = "hv-010", kit.codes["hv-010"]
+        login.code._handle_custom_msg({"event": "submit"}, [])  # Enter in the code field
+        assert again.state.screen == "offers", again.state.message
+        resume = card(again, QUIZ).start
+        assert resume.description == "Làm tiếp"
+        resume.click()
+        view = again.screen
+        assert view.quiz.answers() == given and "Đã trả lời 2/4 câu" in view.progress.value
+        assert [box.input.read() for box in view.questions[:2]] == list(given.values())
+        assert "Còn lại 20:00" in view.countdown.value  # the server's start, not this kernel's
+        assert again.alarm.set[0][0] == 20 * 60  # time_up at the limit's end
+        kit.clock.now = NOW + dt.timedelta(minutes=25, seconds=30)
+        tick = next(callback for delay, callback in again.alarm.set if delay == 1.0)  # the countdown's tick
+        tick()
+        assert "Còn lại 04:30" in view.countdown.value and "hoctap-hurry" in view.countdown.value
+    finally:
+        kit.clock.now = NOW
