@@ -8,7 +8,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint bench lab build check clean venv
+.PHONY: run test lint bench lab build check clean venv load
 
 venv: $(STAMP)
 
@@ -45,6 +45,14 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# Locust against a room of its own (temp dir): USERS learners arriving RATE per second take the whole quiz; the
+# report (p50/p95/max per step, errors, submissions graded, kernels after culling, memory) goes to bench-results/.
+# The issue's two cases: `make load` (40 in the same second) and `make load USERS=250 RATE=0.83` (over 5 minutes).
+USERS ?= 40
+RATE ?= 40
+load: $(STAMP)
+	$(BIN)/python -m hoctap.load --users $(USERS) --rate $(RATE) $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -10,6 +10,8 @@
    gradebooks, the dashboard's first render, and `nbgrader export` at 1,000 × 5 as the baseline.
 5. The walls against hostile input (tests/bench/guard.py): a hostile spec refused against the shipped spec read, the
    HTML allow-list against rendering, the busy page at the kernel cap against the index page.
+6. Load (tests/bench/load.py): a burst of learners in the same second taking the whole quiz through Locust, against
+   as many visitors of a bare one-widget notebook at once (`--only load`, `--load-users N`).
 7. Burst (tests/bench/burst.py): 40 learners opening the quiz in the same second, time to the login screen's widgets
    (p50/p95/max, errors, places in the waiting line), against the same burst on a bare one-widget notebook; kernel
    RSS with the quiz open against the bare kernel; bytes of one quiz page in Chromium (`--only burst`).
@@ -125,8 +127,9 @@ def main() -> int:
     parser.add_argument("--lesson", default="05-trien-khai.ipynb", help="the lesson with the most widgets")
     parser.add_argument("--submissions", type=int, default=24, help="submissions graded by each side")
     parser.add_argument(
-        "--only", choices=["progress", "guard", "burst"], default=None, help="only that part of the bench"
+        "--only", choices=["progress", "guard", "load", "burst"], default=None, help="only that part of the bench"
     )
+    parser.add_argument("--load-users", type=int, default=40, help="learners arriving at once in the load part")
     parser.add_argument("--burst-learners", type=int, default=40, help="learners opening the quiz at once (burst)")
     args = parser.parse_args()
 
@@ -135,8 +138,14 @@ def main() -> int:
     from tests.bench.grading import bench_grading
     from tests.bench.guard import bench_guard
     from tests.bench.guard import report_lines as guard_lines
+    from tests.bench.load import bench_load, report_lines_load
     from tests.bench.progress import bench_progress, report_lines
 
+    if args.only == "load":
+        results = {"load": bench_load(args.load_users)}
+        print("\n".join(report_lines_load(results["load"])))
+        _save(results)
+        return 0
     if args.only == "burst":
         results = {"burst": bench_burst(args.burst_learners)}
         print("\n".join(burst_lines(results["burst"])))
@@ -159,6 +168,7 @@ def main() -> int:
         "progress": bench_progress(3),
         "guard": bench_guard(args.rounds),
         "burst": bench_burst(args.burst_learners),
+        "load": bench_load(args.load_users),
     }
     b, v, g = results["build"], results["voila"], results["grading"]
     print(
@@ -190,6 +200,7 @@ def main() -> int:
     print("\n".join(report_lines(results["progress"])))
     print("\n".join(guard_lines(results["guard"])))
     print("\n".join(burst_lines(results["burst"])))
+    print("\n".join(report_lines_load(results["load"])))
     _save(results)
     return 0
 

@@ -12,13 +12,10 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
-from urllib.parse import urlsplit
 
 import pytest
-import websocket  # websocket-client, a dependency of jupyter_server
-from jupyter_server.services.kernels.connection.base import deserialize_binary_message
 
+from hoctap.load import WidgetChannel  # the load test's client: websocket-client, the Jupyter and widget protocols
 from tests.quiz_kit import LEARNERS, build_kit
 from tests.servers import assert_offline
 
@@ -26,8 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 APP = "voila/render/quiz.ipynb"
 KERNEL_SOCKET = re.compile(r"^ws://[^/]+/api/kernels/([0-9a-f-]{36})/channels")
-WIDGET_CONTROL = "jupyter.widget.control"
-CONTROL_VERSION = "1.0.0"  # ipywidgets 8's widget control protocol (the kernel checks the major version)
 
 
 @pytest.fixture(scope="module")
@@ -40,47 +35,6 @@ def site(voila_server_module, tmp_path_factory):
         yield voila_server_module(home / "notebooks" / "learner"), kit
 
 
-class WidgetChannel:
-    """A second client on a kernel's websocket (`/api/kernels/<id>/channels`, JSON frames as the classic
-    notebook sends them), with its own session."""
-
-    def __init__(self, base: str, kernel_id: str, timeout: float = 10.0):
-        url = f"ws://127.0.0.1:{urlsplit(base).port}/api/kernels/{kernel_id}/channels"
-        self.socket = websocket.create_connection(url, timeout=timeout)
-        self.session = uuid.uuid4().hex
-        self.timeout = timeout
-
-    def send(self, msg_type: str, content: dict, metadata: dict | None = None) -> str:
-        msg_id = uuid.uuid4().hex
-        header = {"msg_id": msg_id, "msg_type": msg_type, "session": self.session, "username": "", "version": "5.3"}
-        message = {"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content}
-        self.socket.send(json.dumps({**message, "channel": "shell", "buffers": []}))
-        return msg_id
-
-    def receive(self) -> dict:
-        frame = self.socket.recv()
-        return deserialize_binary_message(frame) if isinstance(frame, bytes) else json.loads(frame)
-
-    def request_states(self) -> dict[str, dict]:
-        """Every live widget's state, as the kernel sends it: {model id: {"model_name", "state", …}}."""
-        comm_id = uuid.uuid4().hex
-        opened = {"comm_id": comm_id, "target_name": WIDGET_CONTROL, "data": {}}
-        self.send("comm_open", opened, {"version": CONTROL_VERSION})
-        self.send("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}})
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            msg = self.receive()
-            content = msg.get("content", {})
-            if msg["header"]["msg_type"] == "comm_msg" and content.get("comm_id") == comm_id:
-                data = content["data"]
-                assert data["method"] == "update_states", data
-                return data["states"]
-        raise AssertionError("no update_states from the kernel")
-
-    def close(self) -> None:
-        self.socket.close()
-
-
 def kernel_id(page) -> str:
     """The page's kernel, from the websocket URL it opened (what anyone at the computer can read)."""
     found = [m[1] for url in page.requested if (m := KERNEL_SOCKET.match(url))]
@@ -90,7 +44,7 @@ def kernel_id(page) -> str:
 
 def probe(base: str, page) -> dict[str, dict]:
     """A fresh connection to the page's kernel, one `request_states`, closed."""
-    channel = WidgetChannel(base, kernel_id(page))
+    channel = WidgetChannel(base, kernel_id(page), timeout=10.0)
     try:
         return channel.request_states()
     finally:

@@ -1,0 +1,143 @@
+"""Locust's user classes for the learner app: `locust -f hoctap/load/locustfile.py --host http://HOST:PORT/ …`.
+
+    LearnerUser   one learner's whole visit (hoctap.load.learner.Visit), once, then the user stops
+    BareUser      the baseline: a bare one-widget notebook's page and its widget state, over the same protocol
+
+Only Locust's own process imports this module: Locust (gevent) patches sockets, threads and time when imported,
+which must never happen inside pytest or the kit's servers. Spreading users over machines works as Locust does it
+(`--master` here, `--worker` there, each with the same room file): worker k of W takes the learners k, k + W, …
+
+Settings, from the environment (`hoctap.load.run` sets them):
+    HOCTAP_LOAD_ROOM      the room's JSON (`hoctap.load.room.Room.write`): the assessment, each learner's id and code
+    HOCTAP_LOAD_JOURNAL   a file to append one JSON line per finished visit to (learner, passed, pressed submit, and
+                          each step's seconds: the report's exact percentiles; Locust's own are rounded)
+    HOCTAP_LOAD_THINK     at most this many seconds of reading between two steps (uniform; default 0)
+    HOCTAP_LOAD_TIMEOUT   seconds a step may take (default 30; the score: HOCTAP_LOAD_SCORE_TIMEOUT, default 90)
+    HOCTAP_LOAD_WORKERS   how many Locust workers share the learners (default 1)
+    HOCTAP_LOAD_BARE      the bare notebook's path under the server, for BareUser
+Each visit's steps are Locust requests (type "HTTP" for the page, "WS" for the rest), named as in
+`hoctap.load.learner.STEPS`; a failed step is a Locust failure with the app's error line or the timeout. When every
+learner of a local run has finished, the run stops without waiting for `--run-time`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Callable
+
+import gevent
+from locust import User, constant, task
+from locust.exception import StopUser
+from locust.runners import LocalRunner
+
+from hoctap.load.learner import PAGE, Visit, bare_visit
+from hoctap.load.room import read_room
+
+_ROOM: dict | None = None
+_TAKEN = itertools.count()  # learners taken by this process's users
+_FINISHED = itertools.count(1)
+
+
+def _room() -> dict:
+    global _ROOM
+    if _ROOM is None:
+        _ROOM = read_room(os.environ["HOCTAP_LOAD_ROOM"])
+    return _ROOM
+
+
+def _number(name: str, default: float) -> float:
+    return float(os.environ.get(name) or default)
+
+
+def _journal(line: dict) -> None:
+    path = os.environ.get("HOCTAP_LOAD_JOURNAL")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:  # one short write per line: O_APPEND keeps lines whole
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+class _Reporting(User):
+    """A user that reports each timed step as a Locust request, stops after one visit, and ends a local run once
+    every user has finished."""
+
+    abstract = True
+    wait_time = constant(0)
+
+    def report(self, name: str, seconds: float, error: str | None) -> None:
+        self.environment.events.request.fire(
+            request_type="HTTP" if name == PAGE else "WS",
+            name=name,
+            response_time=seconds * 1000,
+            response_length=0,
+            exception=RuntimeError(error) if error else None,
+            context={},
+        )
+
+    def recorded(self) -> tuple[list, Callable[[str, float, str | None], None]]:
+        """A list of the visit's steps ([name, seconds, error]) for the journal, and a reporter that fills it and
+        reports each step to Locust."""
+        steps: list = []
+
+        def report(name: str, seconds: float, error: str | None) -> None:
+            steps.append([name, seconds, error])
+            self.report(name, seconds, error)
+
+        return steps, report
+
+    def finished(self) -> None:
+        runner = self.environment.runner
+        users = getattr(self.environment.parsed_options, "num_users", None)
+        if isinstance(runner, LocalRunner) and users and next(_FINISHED) >= users:
+            gevent.spawn_later(0.5, runner.quit)  # from outside this user's greenlet, which quit() kills
+        raise StopUser()
+
+
+class LearnerUser(_Reporting):
+    """One learner of the room: the quiz page, log in, start the quiz, answer, submit, wait for the score, leave."""
+
+    @task
+    def visit(self) -> None:
+        room = _room()
+        workers = int(_number("HOCTAP_LOAD_WORKERS", 1))
+        index = getattr(self.environment.runner, "worker_index", 0) + next(_TAKEN) * workers
+        if index >= len(room["learners"]):
+            self.report(PAGE, 0.0, f"no learner left in the room ({len(room['learners'])} learners)")
+            self.finished()
+        learner_id, code = room["learners"][index]
+        steps, report = self.recorded()
+        visit = Visit(
+            self.host,
+            learner_id,
+            code,
+            room["assessment"],
+            report,
+            timeout=_number("HOCTAP_LOAD_TIMEOUT", 30),
+            score_timeout=_number("HOCTAP_LOAD_SCORE_TIMEOUT", 90),
+            think=_number("HOCTAP_LOAD_THINK", 0),
+        )
+        passed = visit.run()
+        _journal(
+            {
+                "learner": learner_id,
+                "passed": passed,
+                "pressed_submit": visit.pressed_submit,
+                "why": visit.failed,
+                "waits": visit.waits,
+                "steps": steps,
+            }
+        )
+        self.finished()
+
+
+class BareUser(_Reporting):
+    """The baseline: what any Voila app costs (a page, a kernel, its widget state), with a one-widget notebook."""
+
+    @task
+    def visit(self) -> None:
+        steps, report = self.recorded()
+        passed = bare_visit(self.host, os.environ["HOCTAP_LOAD_BARE"], report, _number("HOCTAP_LOAD_TIMEOUT", 30))
+        why = next((f"{name}: {error}" for name, _, error in steps if error), None)
+        _journal({"learner": None, "passed": passed, "pressed_submit": False, "why": why, "steps": steps})
+        self.finished()
