@@ -5,9 +5,10 @@ roster of N learners with their access codes, and the learner site (the quiz app
     room.write(path)                              # the JSON the locustfile reads (HOCTAP_LOAD_ROOM)
     read_room(path) -> dict
 
-Everything goes through the kit's own commands (`hoctap build`, `hoctap course release`, `hoctap roster import`)
-run with HOCTAP_HOME set to the room, as an organiser would prepare a real course; nothing of this checkout's own
-course, roster or codes is touched.
+Everything goes through what the kit's own commands call (`hoctap build`, `hoctap course release`, `hoctap roster
+import`: `build`, `release_course`, `import_file`), on the room's layout, in this process (three interpreters
+fewer to start); nothing of this checkout's own course, roster or codes is touched. The room's gradebook is
+SQLite in the room, whatever HOCTAP_DB_URL says: a load test never writes into a real gradebook.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import csv
 import json
 import os
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hoctap.topic import layout
+from hoctap.build import build
+from hoctap.course import Course, import_file, release_course, roles_from_topics
+from hoctap.topic import Layout, layout, load_topic
 
 QUIZ = "2021-kiem-tra-noi-dung-1"  # a content quiz of the shipped topic: four questions drawn from noi-dung-1
 ROLE = "dang-vien"
@@ -76,33 +78,33 @@ def read_codes(path: Path) -> dict[str, str]:
     return {row[0]: row[-1] for row in rows[1:] if row and row[0]}
 
 
-def room_env(home: Path) -> dict[str, str]:
-    """This process's environment with HOCTAP_HOME at the room and the interpreter's folder first on PATH (nbgrader's
-    gradebook runs `alembic` from PATH)."""
-    env = dict(os.environ, HOCTAP_HOME=str(home))
+def room_env(home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """An environment for the room's processes: HOCTAP_HOME at the room, no HOCTAP_DB_URL (the room's gradebook is
+    its own), the interpreter's folder first on PATH (nbgrader's gradebook runs `alembic` from PATH)."""
+    env = dict(os.environ if base is None else base, HOCTAP_HOME=str(home))
+    env.pop("HOCTAP_DB_URL", None)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
     return env
 
 
-def hoctap(home: Path, *args: str) -> None:
-    """Run one `hoctap` command on the room; its output in the error when it fails."""
-    done = subprocess.run(
-        [sys.executable, "-m", "hoctap.cli", *args], cwd=home, env=room_env(home), capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"hoctap {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+def room_course(home: Path) -> Course:
+    """The room's course: SQLite in its `assessments/` (never HOCTAP_DB_URL's gradebook)."""
+    return Course(Layout(home).assessments, None)
 
 
 def prepare_room(home: str | os.PathLike[str], learners: int, assessment: str = QUIZ) -> Room:
     """Build the room under `home` (see the module docstring); returns it with every learner's id and code."""
     home = Path(home).resolve()
     kit = layout()  # this installation: its shipped topic and its quiz app notebook
-    shutil.copytree(kit.topics, home / "data" / "topics")
-    hoctap(home, "build")
-    hoctap(home, "course", "release", assessment)
+    where = Layout(home)
+    shutil.copytree(kit.topics, where.topics)
+    build(where=where)
+    topics = [topic for topic in (load_topic(path) for path in where.topic_files()) if not topic.draft]
+    course = room_course(home)
+    list(release_course(course, topics, [assessment]))
     roster = synthetic_roster(home / "roster.csv", learners)
     codes_file = home / "var" / "access-codes.csv"
-    hoctap(home, "roster", "import", str(roster), "--codes", str(codes_file))
+    import_file(roster, course.db_url, codes_file, roles=roles_from_topics(topics))
     site = home / "notebooks" / "learner"
     site.mkdir(parents=True, exist_ok=True)
     shutil.copy(kit.notebooks / "learner" / "quiz.ipynb", site / "quiz.ipynb")

@@ -8,7 +8,8 @@
    e.g. a short cull timeout) and the grader (`start_grader`, i.e. `hoctap grade --watch`) on the room, on a free
    port; the run waits until the pre-heated pool is up and counts its kernels (they stay: Voila never culls them).
 3. Locust as a subprocess (`locust -f hoctap/load/locustfile.py --headless -u USERS -r RATE --csv … --html …`),
-   never imported here: it patches the standard library. Its CSV gives each step's figures and failures.
+   never imported here: it patches the standard library. Each visit writes its steps' times to a journal (the
+   report's exact percentiles and errors); Locust's JSON file gives its own counts beside them, which must agree.
 4. Then: the grader's queue drained, the kernels culled (polled until only the pool's are left, at most
    `cull_wait` s after the last learner left), the database read (`stored.stored`), the learner server's peak
    memory (`watch.MemoryPeak`); the servers are stopped by PID with their kernels.
@@ -16,7 +17,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -29,11 +29,10 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from hoctap.course import course_at
 from hoctap.serve import start_grader, start_learner, stop, wait_ready
 
 from .learner import STEPS
-from .room import Room, prepare_room, room_env
+from .room import Room, prepare_room, room_course, room_env
 from .stored import stored, wait_graded
 from .watch import MemoryPeak, kernels, wait_for_kernels
 
@@ -68,16 +67,16 @@ def free_port() -> int:
 
 @contextmanager
 def _home(home: Path):
-    """HOCTAP_HOME at the room while the learner server starts: Voila hands its environment to the kernels."""
-    saved = os.environ.get("HOCTAP_HOME")
-    os.environ["HOCTAP_HOME"] = str(home)
+    """This process's environment as `room_env` makes it while the servers start (they inherit it: Voila hands it
+    to the kernels, the grader reads HOCTAP_HOME and would read HOCTAP_DB_URL); put back after."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(room_env(home, saved))
     try:
         yield
     finally:
-        if saved is None:
-            os.environ.pop("HOCTAP_HOME", None)
-        else:
-            os.environ["HOCTAP_HOME"] = saved
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def run_load(settings: LoadSettings, folder: str | os.PathLike[str] | None = None, log=print) -> dict:
@@ -116,7 +115,7 @@ def _run(settings: LoadSettings, work: Path, log) -> dict:
         with MemoryPeak(pid) as peak:
             locust_s = _locust(settings, learner.local_url, room_file, journal, work)
             left_at = time.monotonic()
-            course = None if settings.bare else course_at(home / "assessments")
+            course = None if settings.bare else room_course(home)
             graded_s = None if course is None else wait_graded(course, room.assessment, settings.grade_wait)
             right_after = kernels(pid)
             left = settings.cull_wait - (time.monotonic() - left_at)
@@ -129,8 +128,8 @@ def _run(settings: LoadSettings, work: Path, log) -> dict:
             "settings": asdict(settings),
             "prepared_s": prepared_s,
             "locust_s": locust_s,
-            "steps": _steps(visits, _stats(work / "locust_stats.csv")),
-            "errors": _failures(work / "locust_failures.csv"),
+            "steps": _steps(visits, _stats(work / "locust.json")),
+            "errors": _errors(visits),
             "visits": {
                 "started": len(visits),
                 "passed": sum(1 for v in visits if v.get("passed")),
@@ -214,6 +213,8 @@ def _locust(settings: LoadSettings, base: str, room_file: Path, journal: Path, w
         "10",
         "--host",
         base,
+        "--json-file",  # written at the end of the run (its CSV is written every second: the last ones are missed)
+        str(work / "locust"),
         "--csv",
         str(work / "locust"),
         "--html",
@@ -224,7 +225,7 @@ def _locust(settings: LoadSettings, base: str, room_file: Path, journal: Path, w
     with open(work / "locust.log", "wb") as out:
         # Locust exits 1 when a request failed: the failures are figures of the report, not an error of the run.
         done = subprocess.run(command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
-    if done.returncode not in (0, 1) or not (work / "locust_stats.csv").is_file():
+    if done.returncode not in (0, 1) or not (work / "locust.json").is_file():
         tail = (work / "locust.log").read_text(encoding="utf-8", errors="replace")[-3000:]
         raise RuntimeError(f"locust exited with {done.returncode}:\n{tail}")
     return time.monotonic() - start
@@ -271,20 +272,16 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _stats(path: Path) -> dict[str, dict]:
-    """Each step's request and failure counts in Locust's `_stats.csv`."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        return {
-            row["Name"]: {"count": int(row["Request Count"]), "failures": int(row["Failure Count"])}
-            for row in csv.DictReader(handle)
-            if row["Name"] != "Aggregated"
-        }
+    """Each step's request and failure counts as Locust saw them (its `--json-file`)."""
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    return {e["name"]: {"count": e["num_requests"], "failures": e["num_failures"]} for e in entries}
 
 
-def _failures(path: Path) -> list[dict]:
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8", newline="") as handle:
-        return [
-            {"step": row["Name"], "error": row["Error"], "count": int(row["Occurrences"])}
-            for row in csv.DictReader(handle)
-        ]
+def _errors(visits: list[dict]) -> list[dict]:
+    """Each distinct failure (step and why) with how many visits had it, most frequent first."""
+    found: dict[tuple[str, str], int] = {}
+    for visit in visits:
+        for name, _seconds, error in visit.get("steps", []):
+            if error:
+                found[(name, error)] = found.get((name, error), 0) + 1
+    return [{"step": s, "error": e, "count": n} for (s, e), n in sorted(found.items(), key=lambda kv: -kv[1])]

@@ -24,7 +24,7 @@ CULL = ["--MappingKernelManager.cull_idle_timeout=30", "--MappingKernelManager.c
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     folder = tmp_path_factory.mktemp("load-room")
-    settings = LoadSettings(users=LEARNERS, rate=2.0, cull_wait=75.0, voila_args=CULL, grade_wait=90.0)
+    settings = LoadSettings(users=LEARNERS, rate=1.0, cull_wait=75.0, voila_args=CULL, grade_wait=90.0)
     try:
         return run_load(settings, folder)
     except Exception as error:
