@@ -1,52 +1,20 @@
 """What goes into each lesson notebook: an ordered list of cells per lesson kind, declared as data.
 
-Markdown comes from the spec (the kit's own words, with line citations); code cells are one call
-into `widgets.lesson` each, so a trainer reading a cell sees what it shows. Every cell carries
-reveal.js slide metadata: the same notebook is a page in Voila and a slide deck.
+Markdown comes from the spec (the kit's own words, each fact followed by the plan's words it rests on and their
+line); code cells are one call into `widgets.lesson` each, so a trainer reading a cell sees what it shows. Every cell
+carries reveal.js slide metadata: the same notebook is a page in Voila and a slide deck that fits a 1280×720
+projector — one practice question per slide, long lists paged (`slides.paged`).
 """
 
 from __future__ import annotations
 
-import html
-import json
-from dataclasses import dataclass
+from hoctap.topic import Content, Lesson, LessonKind, Topic, TrainerMaterial, fold
 
-from hoctap.topic import Content, Lesson, LessonKind, Topic, TrainerMaterial
+from .slides import Cell, arg, call, esc, fmt_date, md, paged, src
 
 SETUP = "setup"
 
-
-@dataclass(frozen=True)
-class Cell:
-    kind: str  # "markdown" | "code"
-    source: str
-    slide: str  # reveal.js slide_type: slide, subslide, fragment, skip, -
-
-
-def md(text: str, slide: str = "slide") -> Cell:
-    return Cell("markdown", text.strip(), slide)
-
-
-def call(expression: str, slide: str = "-") -> Cell:
-    return Cell("code", expression, slide)
-
-
-def esc(text: str) -> str:
-    """Spec text in Markdown: HTML-special characters escaped so a spec cannot inject markup."""
-    return html.escape(text, quote=False)
-
-
-def cite(line: str) -> str:
-    return f"<small>(dòng {line})</small>"
-
-
-def arg(value: object) -> str:
-    """A Python literal for a code cell (json gives double quotes and keeps Vietnamese letters)."""
-    return json.dumps(value, ensure_ascii=False)
-
-
-def fmt_date(value) -> str:
-    return value.strftime("%d/%m/%Y")
+__all__ = ["Cell", "lesson_cells", "period_name"]
 
 
 # ------------------------------------------------------------------ shared pieces
@@ -72,43 +40,89 @@ def _trainer_material(items: list[TrainerMaterial], heading: str) -> list[Cell]:
 
 
 def _practice(lesson: Lesson) -> list[Cell]:
+    """An opening slide, then each question on a vertical slide of its own: a question with its feedback fits the
+    projector, where five or six stacked were up to 2,300 px tall and all but the first were cut off."""
     if not lesson.practice:
         return []
-    return [
-        md("## Luyện tập\n\nTrả lời từng câu rồi bấm **Kiểm tra** để xem đáp án, giải thích và dòng dẫn chứng."),
-        call(f"lesson.practice(TOPIC, {arg(lesson.practice)})", "subslide"),
+    cells = [
+        md(
+            "## Luyện tập\n\n"
+            f"{len(lesson.practice)} câu hỏi, mỗi câu một trang (chuyển trang xuống để sang câu sau). Trả lời rồi bấm "
+            "**Kiểm tra** để xem đáp án, giải thích và câu chữ của kế hoạch làm căn cứ."
+        )
     ]
+    for n, qid in enumerate(lesson.practice, 1):
+        cells.append(call(f"lesson.practice(TOPIC, {arg([qid])}, start={n})", "subslide"))
+    return cells
 
 
 def _contents_list(topic: Topic) -> str:
-    return "\n".join(f"{c.number}. **{esc(c.title)}** {cite(c.cite)}" for c in topic.contents)
+    return "\n".join(f"{c.number}. **{esc(c.title)}** {src(c.cite)}" for c in topic.contents)
+
+
+def _statement_items(topic: Topic, *lines: str) -> list[str]:
+    wanted = {f"L{n}" if not str(n).startswith("L") else n for n in lines}
+    return [f"- {esc(s.text)} {src(s.cite, s.evidence, s.text)}" for s in topic.facts.statements if s.cite in wanted]
 
 
 def _statements(topic: Topic, *lines: str) -> str:
-    wanted = {f"L{n}" if not str(n).startswith("L") else n for n in lines}
-    return "\n".join(f"- {esc(s.text)} {cite(s.cite)}" for s in topic.facts.statements if s.cite in wanted)
+    return "\n".join(_statement_items(topic, *lines))
+
+
+def period_name(name: str, years: int) -> str:
+    """A review's name with its period, unless the name already says it ("Sơ kết (3 năm)", "Báo cáo hằng năm")."""
+    folded = fold(name)
+    if fold(f"{years} năm") in folded or (years == 1 and fold("hằng năm") in folded):
+        return name
+    return f"{name} ({years} năm)"
+
+
+def _who_and_when(topic: Topic) -> list[str]:
+    """One line per audience: its deadlines as the plan words them, or, for a group the plan gives no date, that it
+    gives none and what it does ask of the group (its commitment and how it is reviewed)."""
+    f = topic.facts
+    items = []
+    for a in f.audiences:
+        dated = [d for d in f.deadlines if a.id in d.audiences]
+        if dated:
+            when = "; ".join(
+                f"{esc(d.what)} — **{esc(d.due_label)}** ({fmt_date(d.due)}) {src(d.cite, d.evidence, d.due_label)}"
+                for d in dated
+            )
+        else:
+            asked = [c for c in f.commitments if a.id in c.audiences]
+            when = "kế hoạch không nêu ngày hoàn thành" + "".join(
+                f"; viết bản cam kết — {esc(c.evaluation)} {src(c.cite, c.evidence, c.evaluation)}" for c in asked
+            )
+        items.append(f"- **{esc(a.name)}**: {when}")
+    return items
+
+
+def _explore_each(topic: Topic) -> list[Cell]:
+    """One vertical slide per content, its sections and key terms as tabs: all contents in one explorer, each
+    whole on its tab, stood 1,200 px tall on a 720 px slide."""
+    cells = []
+    for c in topic.contents:
+        cells.append(
+            md(
+                f"### Khám phá nội dung {c.number}: {esc(c.short_title)}\n\n"
+                "Chọn từng thẻ để xem phần giải thích và các thuật ngữ chính.",
+                "subslide",
+            )
+        )
+        cells.append(call(f"lesson.explorer(TOPIC, {arg(c.id)})", "-"))
+    return cells
 
 
 # ------------------------------------------------------------------ one builder per lesson kind
 
 
 def _overview(topic: Topic, lesson: Lesson) -> list[Cell]:
-    f = topic.facts
-    deadlines = "\n".join(
-        f"- **{esc(d.due_label)}** ({fmt_date(d.due)}): {esc(d.what)} — "
-        f"{esc(', '.join(topic.audience_name(a) for a in d.audiences))} {cite(d.cite)}"
-        for d in f.deadlines
-    )
-    audiences = "\n".join(f"- {esc(a.name)}" for a in f.audiences)
     return [
         md(f"## Chuyên đề gồm {len(topic.contents)} nội dung cơ bản\n\n{_contents_list(topic)}"),
-        md(
-            "### Khám phá từng nội dung\n\nChọn từng thẻ để xem phần giải thích và các thuật ngữ chính.",
-            "subslide",
-        ),
-        call("lesson.explorer(TOPIC)", "-"),
+        *_explore_each(topic),
         md(f"## Vị trí của chuyên đề\n\n{_statements(topic, 'L9', 'L15')}"),
-        md(f"## Ai học, học đến khi nào\n\n**Đối tượng:**\n\n{audiences}\n\n**Thời hạn:**\n\n{deadlines}"),
+        *paged("## Ai học, học đến khi nào", _who_and_when(topic)),
         md(
             "### Dòng thời gian\n\nChọn đối tượng để xem các mốc áp dụng; vạch **Hôm nay** cho biết đang ở đâu.",
             "subslide",
@@ -120,14 +134,14 @@ def _overview(topic: Topic, lesson: Lesson) -> list[Cell]:
 def _content(topic: Topic, lesson: Lesson) -> list[Cell]:
     content: Content = topic.content(lesson.content)
     cells = [
-        md(f"## Nội dung {content.number}: {esc(content.title)}\n\n{cite(content.cite)}"),
+        md(f"## Nội dung {content.number}: {esc(content.title)}\n\n{src(content.cite)}"),
     ]
     for section in content.sections:
-        refs = " ".join(cite(c) for c in section.cites)
+        refs = src(section.cites) if section.cites else ""
         cells.append(md(f"### {esc(section.heading)}\n\n{esc(section.body)}\n\n{refs}".rstrip(), "subslide"))
     if content.key_terms:
-        terms = "\n".join(f"- **{esc(t.term)}**: {esc(t.meaning)} {cite(t.cite)}" for t in content.key_terms)
-        cells.append(md(f"### Thuật ngữ chính\n\n{terms}", "subslide"))
+        terms = [f"- **{esc(t.term)}**: {esc(t.meaning)} {src(t.cite, t.evidence, t.term)}" for t in content.key_terms]
+        cells += paged("### Thuật ngữ chính", terms, "subslide")
     cells += [
         md("### Xem lại theo từng phần", "subslide"),
         call(f"lesson.explorer(TOPIC, {arg(content.id)})", "-"),
@@ -138,27 +152,28 @@ def _content(topic: Topic, lesson: Lesson) -> list[Cell]:
 
 def _implementation(topic: Topic, lesson: Lesson) -> list[Cell]:
     f = topic.facts
-    mottos = "\n".join(f"- **“{esc(m.text)}”** — {esc(m.meaning)} {cite(m.cite)}" for m in f.mottos)
-    focal = "\n".join(
-        f"{i}. **{esc(x.name)}**: {esc(x.meaning)} {cite(x.cite)}" for i, x in enumerate(f.focal_contents, 1)
-    )
-    commitments = "\n".join(f"- {esc(c.what)} — *{esc(c.evaluation)}* {cite(c.cite)}" for c in f.commitments)
-    reviews = "\n".join(f"- **{esc(r.name)}** ({r.years} năm) {cite(r.cite)}" for r in f.review_cycles)
+    mottos = [f"- **“{esc(m.text)}”** — {esc(m.meaning)} {src(m.cite, m.evidence, m.text)}" for m in f.mottos]
+    focal = [
+        f"{i}. **{esc(x.name)}**: {esc(x.meaning)} {src(x.cite, x.evidence, x.name)}"
+        for i, x in enumerate(f.focal_contents, 1)
+    ]
+    commitments = [f"- {esc(c.what)} — *{esc(c.evaluation)}* {src(c.cite, c.evidence, c.what)}" for c in f.commitments]
+    reviews = [f"- **{esc(period_name(r.name, r.years))}** {src(r.cite, r.evidence, r.name)}" for r in f.review_cycles]
     return [
-        md(f"## Phương châm triển khai\n\n{mottos}"),
+        *paged("## Phương châm triển khai", mottos),
         md("### Thẻ ghi nhớ: phương châm", "subslide"),
         call('lesson.flashcards(TOPIC, "mottos")', "-"),
-        md(f"## Ba nội dung trọng tâm\n\n{focal}\n\n{_statements(topic, 'L25')}"),
-        md(f"## Cách tổ chức thực hiện\n\n{_statements(topic, 'L17', 'L19', 'L21', 'L23', 'L27')}"),
+        *paged("## Ba nội dung trọng tâm", [*focal, *_statement_items(topic, "L25")]),
+        *paged("## Cách tổ chức thực hiện", _statement_items(topic, "L17", "L19", "L21", "L23", "L27")),
         md(
             "### Thẻ ghi nhớ: văn bản liên quan\n\n"
-            "Mặt trước là số hiệu văn bản; lật thẻ để xem trích yếu và ngày ban hành.",
+            "Mặt trước là số hiệu văn bản; lật thẻ để xem văn bản nói về điều gì, ngày và cơ quan ban hành.",
             "subslide",
         ),
         call('lesson.flashcards(TOPIC, "documents")', "-"),
-        md(f"## Viết bản cam kết\n\n{commitments}"),
-        md(f"## Báo cáo, sơ kết, tổng kết\n\n{reviews}"),
-        md(f"## Sinh hoạt chi bộ thường kỳ\n\n{_statements(topic, 'L37', 'L39')}"),
+        *paged("## Viết bản cam kết", commitments),
+        *paged("## Báo cáo, sơ kết, tổng kết", reviews),
+        *paged("## Sinh hoạt chi bộ thường kỳ", _statement_items(topic, "L37", "L39")),
         md("### Các mốc thời hạn", "subslide"),
         call("lesson.timeline(TOPIC)", "-"),
     ]
@@ -180,8 +195,8 @@ def lesson_cells(topic: Topic, lesson: Lesson) -> list[Cell]:
         *_practice(lesson),
         *_trainer_material(lesson.trainer_material, "Tư liệu của báo cáo viên"),
         md(
-            f"---\n\n*Nguồn: {esc(topic.source.title)} {cite('L1')}. Nội dung bài học do bộ công cụ hoctap "
-            "soạn từ đặc tả chuyên đề; các số dòng dẫn tới văn bản kế hoạch.*",
+            f"---\n\n*Nguồn: bài “{esc(topic.source.title)}”. Nội dung bài học do bộ công cụ hoctap soạn từ đặc tả "
+            "chuyên đề; mỗi dẫn chứng ghi số dòng của kế hoạch và cụm từ nguyên văn ở dòng đó, trong ngoặc kép.*",
             "slide",
         ),
     ]

@@ -46,17 +46,17 @@ def test_every_lesson_renders_its_widgets_without_error(page, base, path):
 
 def test_switching_a_tab_of_the_content_explorer(page, base):
     open_lesson(page, base, "01-tong-quan.ipynb")
-    explorer = page.locator(".hoctap-explorer")
-    second = TOPIC.contents[1]
-    explorer.locator(".lm-TabBar-tab", has_text=second.short_title).click()
-    visible = explorer.locator(".hoctap-page:visible")
-    assert visible.count() == 1
-    assert second.sections[0].heading in visible.inner_text()
     first = TOPIC.contents[0]
-    explorer.locator(".lm-TabBar-tab", has_text=first.short_title).click()
+    explorer = page.locator(".hoctap-explorer").first  # the overview explores each content on its own
     visible = explorer.locator(".hoctap-page:visible")
     assert first.sections[0].heading in visible.inner_text()
     assert visible.locator("mark.hoctap-term").count() > 0  # key terms are highlighted in the text
+    explorer.locator(".lm-TabBar-tab", has_text="Thuật ngữ chính").click()
+    visible = explorer.locator(".hoctap-page:visible")
+    assert visible.count() == 1
+    assert first.key_terms[0].term in visible.inner_text() and first.sections[0].heading not in visible.inner_text()
+    explorer.locator(".lm-TabBar-tab", has_text=first.sections[1].heading).click()
+    assert first.sections[1].heading in explorer.locator(".hoctap-page:visible").inner_text()
 
 
 def test_flipping_a_flashcard(page, base):
@@ -88,7 +88,8 @@ def test_practice_question_right_then_wrong_with_feedback(page, base):
     feedback = box.locator(".hoctap-feedback .hoctap-right")
     feedback.wait_for()
     assert "Đúng rồi!" in feedback.inner_text()
-    assert right_q.cite in feedback.inner_text()
+    # The source as a person can follow it: the plan's line and its own words there.
+    assert f"Nguồn: kế hoạch, dòng {right_q.cite[1:]}: “{right_q.evidence}”" in feedback.inner_text()
 
     box = _question_box(page, wrong_q.id)
     wrong_text = next(o.text for o in wrong_q.options if o.id != wrong_q.answer)
@@ -97,8 +98,25 @@ def test_practice_question_right_then_wrong_with_feedback(page, base):
     feedback = box.locator(".hoctap-feedback .hoctap-wrong")
     feedback.wait_for()
     text = feedback.inner_text()
-    assert "Chưa đúng." in text and "Đáp án đúng" in text and wrong_q.cite in text
-    assert page.locator(".hoctap-score", has_text="1/").count() == 1
+    assert "Chưa đúng." in text and "Đáp án đúng" in text and f"“{wrong_q.evidence}”" in text
+    # Each question is a widget of its own (one slide each): every practice question of the lesson is on the page.
+    lesson = TOPIC.lessons[0]
+    assert page.locator(".hoctap-practice .hoctap-question").count() == len(lesson.practice)
+    assert page.locator(".hoctap-qnum").all_inner_texts() == [f"Câu {n}." for n in range(1, len(lesson.practice) + 1)]
+
+
+def test_the_index_lists_lesson_titles_not_file_names(page, base):
+    page.goto(base)
+    items = page.locator("li.lesson")
+    assert items.count() == len(LESSONS)
+    shown = page.locator("main").inner_text()
+    assert ".ipynb" not in shown and "2021/" not in shown
+    for path in LESSONS:
+        assert nbformat.read(path, as_version=4).metadata.title in shown
+    first = items.first.locator("a.open-app")
+    assert first.get_attribute("href").endswith(f"/voila/render/2021/{LESSONS[0].name}")
+    first.click()
+    page.wait_for_function("s => document.querySelectorAll(s).length > 0", arg=COMPONENTS)
 
 
 def test_lesson_slides_render_with_live_widgets_offline(page, base):

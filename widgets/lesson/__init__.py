@@ -12,8 +12,9 @@ The spec is loaded through `hoctap.topic.topic_by_id`, which caches it until the
 notebook with five components reads the YAML once.
 
 One module per component, each with its state (no widget) and its view: `content_explorer`, `flashcard_deck`,
-`deadline_timeline`, `practice_questions`. They are not named like the functions here: a submodule `explorer`
-would be the package's attribute `explorer` whenever it is imported, and `lesson.explorer` must stay the function.
+`deadline_timeline`, `practice_questions`; `source_ref` words their citations. They are not named like the functions
+here: a submodule `explorer` would be the package's attribute `explorer` whenever it is imported, and
+`lesson.explorer` must stay the function.
 """
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ def timeline(topic_id: str, today: dt.date | str | None = None, audience: str | 
     return TimelineView(TimelineState(topic_by_id(topic_id), today=check_today(today), audience=audience))
 
 
-def practice(topic_id: str, question_ids: Sequence[str], seed: int | None = None) -> PracticeView:
-    """Practice on the given questions, with feedback and a score; `seed` shuffles the options."""
-    return PracticeView(topic_by_id(topic_id), question_ids, seed=seed)
+def practice(topic_id: str, question_ids: Sequence[str], seed: int | None = None, start: int = 1) -> PracticeView:
+    """Practice on the given questions, numbered from `start`, with feedback (and a score for several); `seed`
+    shuffles the options. Lessons give each question its own cell, so each is one slide."""
+    return PracticeView(topic_by_id(topic_id), question_ids, seed=seed, start=start)
 
 
 __all__ = ["explorer", "flashcards", "practice", "timeline"]

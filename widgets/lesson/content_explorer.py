@@ -16,7 +16,8 @@ import traitlets
 from hoctap.errors import HoctapError
 from hoctap.topic import Content, KeyTerm, Section, Topic, fold, nfc
 
-from ..style import cite_html, dress, esc, markdown_html
+from ..style import dress, esc, markdown_html
+from .source_ref import source_html, source_text
 
 CLASS = "hoctap-explorer"
 TERM_CLASS = "hoctap-term"
@@ -26,12 +27,14 @@ TERMS_HEADING = "Thuật ngữ chính"
 
 @dataclass(frozen=True)
 class Page:
-    """What one tab shows: a content, or one section of it (`sections` then holds just that one)."""
+    """What one tab shows: a whole content, or one part of it — a section (`sections` then holds just that one),
+    its key terms (`part` "terms") or its trainer material (`part` "material")."""
 
     title: str
     content: Content
     sections: tuple[Section, ...]
     whole_content: bool
+    part: str = "content"  # "content" | "section" | "terms" | "material"
 
 
 class ExplorerState(traitlets.HasTraits):
@@ -47,7 +50,14 @@ class ExplorerState(traitlets.HasTraits):
             self.pages = tuple(Page(c.short_title, c, tuple(c.sections), True) for c in topic.contents)
         else:
             content = _content(topic, content_id)
-            self.pages = tuple(Page(s.heading, content, (s,), False) for s in content.sections)
+            # One page per section, then the key terms and the trainer material on pages of their own: repeated
+            # under every section they made each page too tall for a projected slide.
+            pages = [Page(s.heading, content, (s,), False, "section") for s in content.sections]
+            if content.key_terms:
+                pages.append(Page(TERMS_HEADING, content, (), False, "terms"))
+            if content.trainer_material:
+                pages.append(Page(MATERIAL_HEADING, content, (), False, "material"))
+            self.pages = tuple(pages)
 
     @traitlets.validate("selected")
     def _validate_selected(self, proposal):
@@ -132,29 +142,30 @@ def highlight(text: str, terms: list[KeyTerm]) -> str:
 
 
 def render_page(page: Page) -> str:
-    """A page as HTML: heading, sections with terms highlighted, key terms, trainer material."""
+    """A page as HTML: heading, sections with terms highlighted, key terms, trainer material (those a page holds)."""
     content = page.content
     terms = list(content.key_terms)
-    parts = ['<div class="hoctap-page">']
+    parts = [f'<div class="hoctap-page" data-part="{page.part}">']
     heading = f"Nội dung {content.number}: {content.title}"
     if page.whole_content:
         parts.append(f"<h2>{esc(heading)}</h2>")
-        parts.append(cite_html(content.cite))
+        parts.append(source_html(content.cite))
     else:
         parts.append(f'<p class="hoctap-cite">{esc(heading)}</p>')
+    tag = "h3" if page.whole_content else "h2"
     for section in page.sections:
-        tag = "h3" if page.whole_content else "h2"
-        parts.append(f'<section class="hoctap-section"><{tag}>{esc(section.heading)}</{tag}>')
+        # A <div>, not a <section>: reveal.js takes every <section> in a deck for a slide, and a vertical slide holding
+        # one became a "stack" that it hid while showing it (an empty slide).
+        parts.append(f'<div class="hoctap-section"><{tag}>{esc(section.heading)}</{tag}>')
         parts.append(markdown_html(section.body, lambda raw: highlight(raw, terms)))
         if section.cites:
-            cites = ", ".join(section.cites)
-            parts.append(f'<p class="hoctap-cite">{esc(f"Nguồn: dòng {cites} của văn bản kế hoạch")}</p>')
-        parts.append("</section>")
-    if terms:
-        parts.append(f"<h3>{esc(TERMS_HEADING)}</h3>")
+            parts.append(source_html(section.cites))
+        parts.append("</div>")
+    if terms and page.part in ("content", "terms"):
+        parts.append(f"<{tag}>{esc(TERMS_HEADING)}</{tag}>")
         parts.append(f'<dl class="hoctap-terms">{"".join(_term_html(t) for t in terms)}</dl>')
-    if content.trainer_material:
-        parts.append(f"<h3>{esc(MATERIAL_HEADING)}</h3>")
+    if content.trainer_material and page.part in ("content", "material"):
+        parts.append(f"<{tag}>{esc(MATERIAL_HEADING)}</{tag}>")
         for item in content.trainer_material:
             author = f'<p class="hoctap-cite">— {esc(item.author)}</p>' if item.author else ""
             body = markdown_html(item.body)
@@ -164,10 +175,11 @@ def render_page(page: Page) -> str:
 
 
 def _term_html(term: KeyTerm) -> str:
-    return (
-        f"<dt>{esc(term.term)}</dt>"
-        f'<dd>{esc(term.meaning)} <span class="hoctap-cite">(dòng {esc(term.cite)})</span></dd>'
-    )
+    return f"<dt>{esc(term.term)}</dt><dd>{esc(term.meaning)} {_inline_source(term)}</dd>"
+
+
+def _inline_source(term: KeyTerm) -> str:
+    return f'<span class="hoctap-cite">({esc(source_text(term.cite, term.evidence, term.term))})</span>'
 
 
 # ---------------------------------------------------------------- view

@@ -4,6 +4,11 @@ Deadlines differ by group (key cadres, party members, the People), so organisers
 and see only that group's dates. `TimelineState` does the sorting, filtering and day counting;
 `TimelineView` draws a vertical list (CSS only, so it wraps on a phone) with the today marker
 `hoctap-today` between the deadlines already past and those still ahead.
+
+The plan dates some groups' work and not others' (L13 names key cadres, cadres and party members, and the People;
+the non-party cadres, civil servants and union members of L31 get a commitment reviewed "định kỳ, cuối năm"). For
+a group with no date the timeline says so, and shows what the plan does ask of it (its commitments), never a date
+the plan does not give.
 """
 
 from __future__ import annotations
@@ -17,11 +22,20 @@ import traitlets
 from hoctap.errors import HoctapError
 from hoctap.topic import Deadline, Topic
 
-from ..style import cite_text, date_text, dress, esc, number_text
+from ..style import date_text, dress, esc, number_text
+from .source_ref import source_html, source_text
 
 CLASS = "hoctap-timeline"
 TODAY_CLASS = "hoctap-today"
 ALL = ""  # the Dropdown value for "Tất cả": never an audience id, which matches [a-z0-9-]+
+NO_DEADLINE = "Kế hoạch không nêu ngày hoàn thành cho đối tượng này."
+NO_DEADLINES = "Kế hoạch không nêu mốc thời hạn nào."
+
+
+def audience_list(names) -> str:
+    """Audience names joined by semicolons: a name such as "Cán bộ, đảng viên" holds commas of its own, so a comma
+    list would read as three groups."""
+    return "; ".join(names)
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,13 @@ class TimelineState(traitlets.HasTraits):
         ]
 
     @property
+    def undated(self) -> list:
+        """What the plan asks of the chosen audience without a date (its commitments); empty for "all"."""
+        if self.audience is None:
+            return []
+        return [c for c in self.topic.facts.commitments if self.audience in c.audiences]
+
+    @property
     def today_index(self) -> int:
         """How many shown deadlines are already past: 0 is before all, len(entries) after all."""
         return sum(1 for e in self.entries if e.days < 0)
@@ -97,8 +118,19 @@ def render_timeline(state: TimelineState) -> str:
     )
     items = [_entry_html(e) for e in entries]
     items.insert(state.today_index, marker)
-    empty = "" if entries else '<p class="hoctap-hint">Không có thời hạn nào cho đối tượng này.</p>'
+    none = NO_DEADLINE if state.audience else NO_DEADLINES
+    empty = "" if entries else f'<p class="hoctap-hint">{esc(none)}</p>{_undated_html(state)}'
     return f'{empty}<ol class="hoctap-tl">{"".join(items)}</ol>'
+
+
+def _undated_html(state: TimelineState) -> str:
+    return "".join(
+        f'<div class="hoctap-tl-undated" data-commitment="{esc(c.id)}">'
+        f'<div class="hoctap-tl-what">{esc(c.what)}</div>'
+        f'<div class="hoctap-tl-status">{esc(c.evaluation)}</div>'
+        f"{source_html(c.cite, c.evidence, c.evaluation)}</div>"
+        for c in state.undated
+    )
 
 
 def _entry_html(entry: Entry) -> str:
@@ -108,9 +140,9 @@ def _entry_html(entry: Entry) -> str:
         f'<div class="hoctap-tl-date"><time datetime="{d.due.isoformat()}">{date_text(d.due)}</time>'
         f" · {esc(d.due_label)}</div>"
         f'<div class="hoctap-tl-what">{esc(d.what)}</div>'
-        f'<div class="hoctap-tl-who">Đối tượng: {esc(", ".join(entry.audience_names))}</div>'
+        f'<div class="hoctap-tl-who">Đối tượng: {esc(audience_list(entry.audience_names))}</div>'
         f'<div class="hoctap-tl-status">{esc(entry.status_text)}</div>'
-        f'<div class="hoctap-cite">{esc(cite_text(d.cite))}</div></li>'
+        f'<div class="hoctap-cite">{esc(source_text(d.cite, d.evidence, d.due_label))}</div></li>'
     )
 
 

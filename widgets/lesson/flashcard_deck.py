@@ -16,7 +16,8 @@ import traitlets
 from hoctap.errors import HoctapError
 from hoctap.topic import Topic
 
-from ..style import cite_text, date_text, dress, esc
+from ..style import date_text, dress, esc
+from .source_ref import source_text
 
 CLASS = "hoctap-flashcards"
 KINDS = ("mottos", "documents", "terms")
@@ -25,11 +26,13 @@ TITLES = {"mottos": "Phương châm triển khai", "documents": "Văn bản liê
 
 @dataclass(frozen=True)
 class Card:
-    """One card: the prompt, the answer (lines joined by newlines) and the source line ('L11')."""
+    """One card: the prompt, the answer (lines joined by newlines), the source line ('L11') and the plan's words
+    there (`evidence`), which the card quotes as its source unless its text already holds them."""
 
     front: str
     back: str
     cite: str = ""
+    evidence: str = ""
 
 
 class DeckState(traitlets.HasTraits):
@@ -92,11 +95,11 @@ def deck_from_topic(topic: Topic, kind: str) -> DeckState:
     """A deck of `kind` ("mottos", "documents" or "terms") from a topic's facts and contents."""
     facts = topic.facts
     if kind == "mottos":
-        cards = [Card(m.text, m.meaning, m.cite) for m in facts.mottos]
+        cards = [Card(m.text, m.meaning, m.cite, m.evidence) for m in facts.mottos]
     elif kind == "documents":
-        cards = [Card(f"{d.kind} {d.number}", _document_back(d), d.cite) for d in facts.documents]
+        cards = [Card(f"{d.kind} {d.number}", _document_back(d), d.cite, d.evidence) for d in facts.documents]
     elif kind == "terms":
-        cards = [Card(t.term, t.meaning, t.cite) for c in topic.contents for t in c.key_terms]
+        cards = [Card(t.term, t.meaning, t.cite, t.evidence) for c in topic.contents for t in c.key_terms]
     else:
         raise HoctapError(f"không có loại thẻ '{kind}'; chọn một trong: {', '.join(KINDS)}")
     return DeckState(cards)
@@ -120,7 +123,8 @@ def render_card(card: Card | None, flipped: bool) -> str:
             f'<div class="hoctap-card-face" data-side="front"><div class="hoctap-card-side">Mặt trước</div>{body}</div>'
         )
     lines = "".join(f"<div>{esc(line)}</div>" for line in card.back.split("\n"))
-    cite = f'<div class="hoctap-cite">{esc(cite_text(card.cite))}</div>' if card.cite else ""
+    shown = f"{card.front}\n{card.back}"
+    cite = f'<div class="hoctap-cite">{esc(source_text(card.cite, card.evidence, shown))}</div>' if card.cite else ""
     return (
         '<div class="hoctap-card-face" data-side="back"><div class="hoctap-card-side">Mặt sau</div>'
         f'<div class="hoctap-card-prompt hoctap-cite">{esc(card.front)}</div>'

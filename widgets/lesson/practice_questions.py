@@ -2,7 +2,8 @@
 
 `PracticeState` holds one question's response and the result of its last check, judged by
 `hoctap.topic.answer` (the same rules the grader uses). `QuestionView` builds the input that fits the
-question type and shows the feedback; `PracticeView` stacks several and keeps the score.
+question type and shows the feedback, its source quoted by the plan's own phrase; `PracticeView` holds one question
+(a lesson's cell, one slide) or stacks several and keeps the score.
 
 Lesson practice shows the right answer after a check on purpose: it teaches, it does not grade.
 Before a check, no widget trait carries the key (the browser can read and set any trait).
@@ -20,7 +21,8 @@ from hoctap.errors import HoctapError
 from hoctap.topic import Option, Question, QuestionType, Topic, answer_text, is_answered, is_correct, sort_key
 
 from ..inputs import HINTS, Shown, make_input
-from ..style import cite_text, dress, esc
+from ..style import dress, esc
+from .source_ref import source_text
 
 CLASS = "hoctap-practice"
 QUESTION_CLASS = "hoctap-question"
@@ -101,7 +103,7 @@ def render_feedback(state: PracticeState) -> str:
         parts.append("<p><strong>Chưa đúng.</strong></p>")
         parts.append(f"<p><strong>Đáp án đúng:</strong> {esc(answer_text(q))}</p>")
     parts.append(f"<p><strong>Giải thích:</strong> {esc(q.explanation)}</p>")
-    parts.append(f'<p class="hoctap-cite">{esc(cite_text(q.cite))}</p>')
+    parts.append(f'<p class="hoctap-cite">{esc(source_text(q.cite, q.evidence))}</p>')
     kind = "hoctap-right" if state.correct else "hoctap-wrong"
     return f'<div class="{kind}" role="status">{"".join(parts)}</div>'
 
@@ -186,9 +188,16 @@ class QuestionView(ipywidgets.VBox):
 
 
 class PracticeView(ipywidgets.VBox):
-    """A heading "Luyện tập", the questions, and the score line "Đúng 3/5"."""
+    """The questions numbered from `start`, and for several a heading "Luyện tập" and the score line "Đúng 3/5".
 
-    def __init__(self, topic: Topic, question_ids: Sequence[str], seed: int | str | None = None, **kwargs):
+    A lesson gives each question its own cell (`lesson.practice(TOPIC, ["q-003"], start=3)`), so a slide holds one
+    question and fits a projector; a lone question needs no heading of its own nor a score "Đúng 1/1" beside
+    "Đúng rồi!". `score` is kept up to date either way.
+    """
+
+    def __init__(
+        self, topic: Topic, question_ids: Sequence[str], seed: int | str | None = None, start: int = 1, **kwargs
+    ):
         super().__init__(**kwargs)
         if isinstance(question_ids, str):
             question_ids = [question_ids]
@@ -197,12 +206,13 @@ class PracticeView(ipywidgets.VBox):
         if missing:
             raise HoctapError(f"chuyên đề '{topic.id}' không có câu hỏi: {', '.join(missing)}")
         self.questions = [
-            QuestionView(known[qid], seed=seed, number=n, standalone=False) for n, qid in enumerate(question_ids, 1)
+            QuestionView(known[qid], seed=seed, number=n, standalone=False) for n, qid in enumerate(question_ids, start)
         ]
         self.heading = ipywidgets.HTML("<h3>Luyện tập</h3>")
         self.score = ipywidgets.HTML()
         self.score.add_class("hoctap-score")
-        dress(self, CLASS, [self.heading, *self.questions, self.score])
+        several = len(self.questions) > 1
+        dress(self, CLASS, [self.heading, *self.questions, self.score] if several else self.questions)
         for view in self.questions:
             view.state.observe(self._render_score, names="correct")
         self._render_score()

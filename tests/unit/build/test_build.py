@@ -91,7 +91,8 @@ def test_practice_cells_call_the_widgets_with_the_lessons_questions(home):
     main(["build"])
     code = [c.source for c in nbformat.read(_lessons(home)[1], as_version=4).cells if c.cell_type == "code"]
     assert code[0] == 'from widgets import lesson\n\nTOPIC = "2030-mini"'
-    assert 'lesson.practice(TOPIC, ["q2", "q3"])' in code
+    # One question per cell, each a vertical slide of its own, numbered as in the lesson.
+    assert 'lesson.practice(TOPIC, ["q2"], start=1)' in code and 'lesson.practice(TOPIC, ["q3"], start=2)' in code
 
 
 def test_schema_is_written_and_accepts_the_spec(home):

@@ -81,10 +81,25 @@ def test_pages_are_the_contents_when_no_content_is_given():
     assert "Tinh thần" in state.html() and "Học" in state.html()
 
 
-def test_pages_are_the_sections_of_one_content():
+def test_pages_are_the_sections_of_one_content_then_its_terms_and_material_once():
     state = ExplorerState(make_topic(), "noi-dung-1")
-    assert [p.title for p in state.pages] == ["Ý chính", "Liên hệ"]
+    assert [p.title for p in state.pages] == ["Ý chính", "Liên hệ", "Thuật ngữ chính", "Tư liệu của báo cáo viên"]
     assert "Tinh thần" in state.html(0) and "Tinh thần" not in state.html(1)
+    # Key terms and trainer material used to follow every section, which made each page too tall for a slide.
+    for section_page in (state.html(0), state.html(1)):
+        assert "<dt>" not in section_page and "Câu chuyện" not in section_page
+    assert "<dt>tự lực, tự cường</dt>" in state.html(2) and "Câu chuyện" not in state.html(2)
+    assert "Câu chuyện" in state.html(3) and "<dt>" not in state.html(3)
+
+
+def test_a_content_without_terms_or_material_has_only_its_section_pages():
+    assert [p.title for p in ExplorerState(make_topic(), "noi-dung-2").pages] == ["Ý nghĩa"]
+
+
+def test_no_section_element_in_a_page_for_reveal_takes_it_for_a_slide():
+    for content in ("noi-dung-1", None):
+        state = ExplorerState(make_topic(), content)
+        assert all("<section" not in state.html(i) for i in range(len(state.pages)))
 
 
 def test_unknown_content_names_the_known_ones():
@@ -174,11 +189,14 @@ def test_section_text_is_highlighted_on_the_page():
 def test_page_lists_terms_with_meaning_and_citation_and_the_trainer_material():
     page = ExplorerState(make_topic()).html(0)
     assert "<dt>tự lực, tự cường</dt>" in page
-    assert "dựa vào sức mình" in page and "(dòng L7)" in page and "(dòng L5)" in page
+    # The source as a person can follow it: the plan's line, and its own words there unless the term is them.
+    assert "dựa vào sức mình" in page and "(Nguồn: kế hoạch, dòng 7)" in page and "(Nguồn: kế hoạch, dòng 5)" in page
+    quoted = make_topic(key_terms=[{"term": "tự lực", "meaning": "m", "cite": "L7", "evidence": "ý chí tự lực"}])
+    assert "(Nguồn: kế hoạch, dòng 7: “ý chí tự lực”)" in ExplorerState(quoted).html(0)
     assert "<h3>Tư liệu của báo cáo viên</h3>" in page
     assert "<p>Dòng một tiếp<br>Dòng hai</p>\n<p>Đoạn hai</p>" in page
     assert "— BCV A" in page
-    assert "Nguồn: dòng L7 của văn bản kế hoạch" in page
+    assert "Nguồn: kế hoạch, dòng 7" in page and "dòng L7" not in page
 
 
 def test_content_without_terms_or_material_has_no_empty_headings():
@@ -222,7 +240,7 @@ def test_lesson_explorer_loads_the_spec_by_id(tmp_path, monkeypatch):
     install_topic(tmp_path, spec(), monkeypatch)
     view = lesson.explorer("2021-thu", "noi-dung-1")
     assert isinstance(view, ContentExplorer)
-    assert view.tab.titles == ("Ý chính", "Liên hệ")
+    assert view.tab.titles == ("Ý chính", "Liên hệ", "Thuật ngữ chính", "Tư liệu của báo cáo viên")
     with pytest.raises(HoctapError, match="2021-thu"):
         lesson.explorer("2099-khong-co")
 

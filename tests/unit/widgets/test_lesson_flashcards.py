@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import ipywidgets
 import pytest
 
 from hoctap.errors import HoctapError
+from hoctap.topic import catalog
 from hoctap.topic.model import Topic
 from tests.unit.widgets.lesson_specs import base_content, base_spec, install_topic, topic_from
 from widgets import lesson
@@ -93,8 +97,8 @@ def descendants(widget: ipywidgets.Widget):
 def test_motto_cards():
     deck = deck_from_topic(make_topic(), "mottos")
     assert deck.cards == (
-        Card("Trên trước, dưới sau", "cấp trên làm trước", "L11"),
-        Card("Đảng viên đi trước", "nêu gương", "L11"),
+        Card("Trên trước, dưới sau", "cấp trên làm trước", "L11", "x"),
+        Card("Đảng viên đi trước", "nêu gương", "L11", "x"),
     )
 
 
@@ -168,7 +172,7 @@ def test_view_flip_shows_the_back_and_marks_the_card():
     view.flip_button.click()
     assert view.state.flipped
     assert 'data-side="back"' in view.card.value and "cấp trên làm trước" in view.card.value
-    assert "Nguồn: dòng L11 của văn bản kế hoạch" in view.card.value
+    assert "Nguồn: kế hoạch, dòng 11: “x”" in view.card.value
     assert "hoctap-card-back" in view.card._dom_classes
     view.flip_button.click()
     assert "hoctap-card-back" not in view.card._dom_classes and 'data-side="front"' in view.card.value
@@ -238,3 +242,23 @@ def test_lesson_flashcards_loads_the_spec_and_shuffles_with_a_seed(tmp_path, mon
     assert "Văn bản liên quan" in view.title.value and "Công văn 3058/UBND-NC" in view.card.value
     a, b = lesson.flashcards("2021-thu", "terms", seed=5), lesson.flashcards("2021-thu", "terms", seed=5)
     assert a.state.order == b.state.order
+
+
+def test_the_source_quotes_the_plans_words_unless_the_card_shows_them():
+    assert "Nguồn: kế hoạch, dòng 11: “đi trước”" in render_card(Card("Một", "Hai", "L11", "đi trước"), True)
+    shown = render_card(Card("Công văn 3058/UBND-NC", "trích yếu", "L27", "3058/UBND-NC"), True)
+    assert "Nguồn: kế hoạch, dòng 27<" in shown and "“3058/UBND-NC”" not in shown
+
+
+# Words a spec author writes for the next author, not for a learner: none may reach a card.
+EDITORIAL = ("văn bản nguồn", "đặc tả", "không nêu", "ghi chú", "todo", "dòng l")
+
+
+@pytest.mark.parametrize("kind", ["mottos", "documents", "terms"])
+def test_no_card_of_the_2021_topic_carries_an_editorial_note(kind):
+    deck = deck_from_topic(catalog.topic_by_id("2021-chuyen-de-toan-khoa"), kind)
+    assert len(deck) > 0
+    for card in deck.cards:
+        for flipped in (False, True):
+            text = html.unescape(re.sub(r"<[^>]+>", " ", render_card(card, flipped))).lower()
+            assert not [w for w in EDITORIAL if w in text], f"{card.front}: {text}"

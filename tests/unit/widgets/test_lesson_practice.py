@@ -131,7 +131,8 @@ def test_right_answer(qid, right, wrong, partial):
     assert '<div class="hoctap-right"' in view.feedback.value and "hoctap-wrong" not in view.feedback.value
     assert "Đúng rồi!" in view.feedback.value and "Đáp án đúng" not in view.feedback.value
     assert f"Giải thích:</strong> Vì văn bản nói vậy ({qid})." in view.feedback.value
-    assert "Nguồn: dòng L13 của văn bản kế hoạch" in view.feedback.value
+    # The plan's own words as the source, after its line: a learner finds them in any copy of the plan.
+    assert "Nguồn: kế hoạch, dòng 13: “quý III”" in view.feedback.value
 
 
 @each_case
@@ -140,7 +141,7 @@ def test_wrong_answer_shows_the_right_one(qid, right, wrong, partial):
     assert (view.state.status, view.state.checked, view.state.correct) == ("wrong", True, False)
     assert '<div class="hoctap-wrong"' in view.feedback.value and "hoctap-right" not in view.feedback.value
     assert "Chưa đúng." in view.feedback.value and "Đáp án đúng:" in view.feedback.value
-    assert "Giải thích:" in view.feedback.value and "Nguồn: dòng L13" in view.feedback.value
+    assert "Giải thích:" in view.feedback.value and "Nguồn: kế hoạch, dòng 13: “quý III”" in view.feedback.value
 
 
 @each_case
@@ -312,6 +313,18 @@ def test_practice_view_scores_and_has_one_css_block():
     assert view.score.value == "Đúng 1/3"
 
 
+def test_one_question_per_view_numbered_from_start_without_heading_or_score():
+    """A lesson gives each practice question its own cell, one slide each: "Câu 3.", no "Luyện tập", no "Đúng 0/1"."""
+    view = PracticeView(TOPIC, ["q-tf"], start=3)
+    assert len(view.questions) == 1 and "Câu 3." in view.questions[0].prompt.value
+    shown = [w for w in view.children if isinstance(w, ipywidgets.HTML)]
+    assert view.heading not in view.children and view.score not in view.children
+    assert sum("<style>" in w.value for w in shown) == 1
+    answer(view.questions[0], True)
+    view.questions[0].check_button.click()
+    assert view.score.value == "Đúng 1/1" and "Đúng rồi!" in view.questions[0].feedback.value
+
+
 def test_practice_view_refuses_unknown_questions():
     with pytest.raises(HoctapError, match="q-khong-co"):
         PracticeView(TOPIC, ["q-single", "q-khong-co"])
@@ -338,6 +351,7 @@ def test_lesson_practice_loads_the_spec_by_id(tmp_path, monkeypatch):
     assert isinstance(view, PracticeView)
     assert [v.state.question.id for v in view.questions] == ["q-tf", "q-short"]
     assert view.score.value == "Đúng 0/2"
+    assert "Câu 5." in lesson.practice("2021-thu", ["q-tf"], start=5).questions[0].prompt.value
 
 
 # ---------------------------------------------------------------- the real 2021 spec, when it is there

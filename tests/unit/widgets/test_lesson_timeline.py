@@ -141,17 +141,42 @@ def test_view_text_and_classes():
     view = TimelineView(TimelineState(make_topic(), today=dt.date(2021, 10, 1)))
     html = view.body.value
     assert "30/09/2021" in html and "quý III năm 2021" in html and "Học tập chuyên đề" in html
-    assert "Đối tượng: Cán bộ chủ chốt, Đảng viên" in html
-    assert "Nguồn: dòng L13 của văn bản kế hoạch" in html
+    # Semicolons between audiences: a name such as "Cán bộ, đảng viên" has commas of its own.
+    assert "Đối tượng: Cán bộ chủ chốt; Đảng viên" in html
+    # The plan's words are quoted once: under "tháng 10 năm 2021", not under "quý III năm 2021", which shows them.
+    assert html.count("Nguồn: kế hoạch, dòng 13: “quý III”") == 1 and html.count("Nguồn: kế hoạch, dòng 13<") == 1
     assert {"hoctap", "hoctap-timeline"} <= set(view._dom_classes)
     styles = [w for w in view.children if isinstance(w, ipywidgets.HTML) and "<style>" in w.value]
     assert len(styles) == 1 and "<style>" not in html
 
 
-def test_no_deadline_for_an_audience_is_said_and_today_still_shown():
+def test_no_deadline_at_all_is_said_and_today_still_shown():
     view = TimelineView(TimelineState(make_topic(deadlines=[]), today=dt.date(2021, 10, 1)))
-    assert "Không có thời hạn nào cho đối tượng này." in view.body.value
+    assert "Kế hoạch không nêu mốc thời hạn nào." in view.body.value
     assert sequence(view.body.value) == ["TODAY"]
+
+
+def test_an_audience_the_plan_gives_no_date_sees_so_and_what_the_plan_asks_of_it():
+    spec_ = spec(audiences=[{"id": "dang-vien", "name": "Đảng viên"}, {"id": "khong-dang-vien", "name": "Ngoài Đảng"}])
+    spec_["facts"]["commitments"] = [
+        {
+            "id": "cam-ket",
+            "audiences": ["khong-dang-vien"],
+            "what": "Viết bản cam kết",
+            "evaluation": "Định kỳ và cuối năm, nhận xét, đánh giá.",
+            "cite": "L31",
+            "evidence": "định kỳ, cuối năm nhận xét, đánh giá",
+        }
+    ]
+    spec_["facts"]["deadlines"] = [deadline("hoc-tap", "2021-09-30", ["dang-vien"])]
+    state = TimelineState(topic_from(spec_), today=dt.date(2021, 10, 1), audience="khong-dang-vien")
+    html = render_timeline(state)
+    assert "Kế hoạch không nêu ngày hoàn thành cho đối tượng này." in html
+    assert 'data-commitment="cam-ket"' in html and "Viết bản cam kết" in html and "cuối năm" in html
+    assert "Nguồn: kế hoạch, dòng 31: “định kỳ, cuối năm nhận xét, đánh giá”" in html
+    assert sequence(html) == ["TODAY"]  # no date made up for it
+    state.audience = "dang-vien"
+    assert "cam-ket" not in render_timeline(state) and sequence(render_timeline(state)) == ["hoc-tap", "TODAY"]
 
 
 def test_spec_text_is_escaped():
