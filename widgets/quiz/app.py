@@ -39,6 +39,7 @@ from ..style import classed, dress, esc
 from .app_state import AppState
 from .closing import close_tree
 from .commitment import CommitmentView
+from .countdown import COUNTDOWN_CSS
 from .login import LoginView
 from .offers import OffersView
 from .questions import QuizView
@@ -71,11 +72,18 @@ QUIZ_CSS = """
 }
 .hoctap-login .widget-text, .hoctap-login .widget-password { max-width: 28em; }
 .hoctap-login input { min-height: 44px; font-size: 18px; }
+/* On a phone a choice's text is longer than the screen: the select takes the whole width, under its label. */
+.hoctap-question .widget-dropdown { flex-wrap: wrap; width: 100%; max-width: 100%; }
+.hoctap-question .widget-dropdown > label { flex: 0 0 100%; }
+.hoctap-question .widget-dropdown > select { flex: 1 1 100%; min-width: 0; max-width: 100%; }
+.hoctap-saved-info { color: #44505c; margin: 4px 0; }
+.hoctap-saved-error { color: #7d1616; font-weight: bold; margin: 4px 0; }
+.hoctap-keys-hidden { background: #fff6db; border-left: 6px solid #b35900; padding: 6px 12px; }
 """
 
 
 def _quiz_style() -> ipywidgets.HTML:
-    return ipywidgets.HTML(f"<style>{QUIZ_CSS}</style>")
+    return ipywidgets.HTML(f"<style>{QUIZ_CSS}{COUNTDOWN_CSS}</style>")
 
 
 # ---------------------------------------------------------------- the app

@@ -74,12 +74,14 @@ def sentence(text: str) -> str:
 # ---------------------------------------------------------------- the app
 
 
-def _guarded(method: Callable) -> Callable:
-    """Run an action; a kit error becomes the one-line message, anything else a fixed sentence (and the log)."""
+def _guarded(method: Callable, *, clears: bool = True) -> Callable:
+    """Run an action; a kit error becomes the one-line message, anything else a fixed sentence (and the log).
+    A learner's action clears the last message first; a poll (`clears=False`) leaves it ("time is up" stays)."""
 
     @functools.wraps(method)
     def run(self: AppState, *args, **kwargs):
-        self.message = ""
+        if clears:
+            self.message = ""
         try:
             return method(self, *args, **kwargs)
         except HoctapError as error:
@@ -323,7 +325,7 @@ class AppState(traitlets.HasTraits):
         self.result = result
         self._go("result")
 
-    @_guarded
+    @functools.partial(_guarded, clears=False)
     def check_result(self) -> bool:
         """Once: has the grader written the awaited result? True when polling can stop."""
         if self.screen != "grading" or self.waiting is None:

@@ -1,4 +1,5 @@
-"""The time left of a timed attempt, counted down on screen, in view while the learner scrolls.
+"""The time left of a timed attempt, counted down on screen, in view while the learner scrolls (a bar fixed at the
+top: `position: sticky` does not hold inside ipywidgets' boxes, which clip their overflow; see COUNTDOWN_CSS).
 
 The server holds the truth (the attempt's end, `Sitting.ends_at`, fixed when it started): the countdown only shows
 it, reading the server's clock at each tick, so a reload or another device shows the same time left. At zero the
@@ -19,8 +20,16 @@ TICK = 1.0  # seconds between two updates of the time left
 HURRY = 5 * 60  # under five minutes left the line turns red
 
 COUNTDOWN_CSS = """
-.hoctap-countdown { position: sticky; top: 0; z-index: 10; background: #fff; padding: 6px 0; }
-.hoctap-countdown p { margin: 0; font-size: 1.15em; font-weight: bold; color: #0d2b45; }
+.hoctap-countdown {
+  position: fixed; top: 0; left: 0; right: 0; z-index: 1000; text-align: center; margin: 0;
+  background: #fff; border-bottom: 2px solid #0b4f8a; box-shadow: 0 2px 6px rgba(0, 0, 0, 0.15); padding: 6px 0;
+}
+/* Voila's page scrolls inside Lumino panels with `contain: strict`, which would make "fixed" mean "fixed in the
+   panel" (scrolling away with it): the panels holding a countdown give up that containment (set inline by
+   Lumino, hence !important). */
+.lm-BoxPanel:has(.hoctap-countdown), .lm-BoxPanel-child:has(.hoctap-countdown) { contain: none !important; }
+.lm-BoxPanel-child:has(.hoctap-countdown) { padding-top: 52px; box-sizing: border-box; }
+.hoctap-countdown p { margin: 0; font-size: 1.2em; font-weight: bold; color: #0d2b45; }
 .hoctap-countdown .hoctap-hurry { color: #7d1616; }
 """
 
