@@ -127,6 +127,7 @@ def test_quiz_right_then_wrong_counts_the_highest_and_no_third_attempt(kit):
     course, portal, grader, codes, clock = kit
     clock.now = IN_TIME
     learner = portal.login("tn-0001", codes["tn-0001"])
+    assert [o.id for o in portal.offers(learner)] == [QUIZ, FINAL, COMMITMENT]  # the plan's order, not the alphabet's
     offer = next(o for o in portal.offers(learner) if o.id == QUIZ)
     assert offer.window.state == "open" and offer.window.attempts_left == 2
 
