@@ -5,7 +5,9 @@ viewport opens each lesson with ?template=hoctap-slides, waits for its widgets, 
 as a trainer does (Space: the next slide, down a vertical stack before going right) until it stops moving. At each
 slide it reads the height of the slide's content (the section's scrollHeight, what reveal.js would cut off below
 the slide area) and the height of reveal.js's slide area (`.reveal .slides`, the 1280×720 canvas scaled to the
-screen). The walk must also have visited every slide in the page, so no slide escapes the measure.
+screen). The walk must also have visited every slide in the page, so no slide escapes the measure. A practice
+slide is measured twice: as it opens, and after the trainer answers and presses "Kiểm tra" (the feedback, with the
+right answer, the explanation and the source, must fit too).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from hoctap.topic.catalog import layout
+from hoctap.topic.catalog import layout, topic_by_id
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.servers import assert_offline
 
@@ -73,12 +75,42 @@ def projector(browser):
     context.close()
 
 
+# What answer widgets the practice slide shown has: one round trip instead of one per kind.
+INPUTS = """() => {
+  const q = document.querySelector('.reveal .slides section.present:not(.stack) .hoctap-question');
+  const n = s => q.querySelectorAll(s).length;
+  return {choice: n('input[type=radio]') + n('input[type=checkbox]'), toggle: n('button.widget-toggle-button'),
+          text: n('input[type=text]'), selects: Array.from(q.querySelectorAll('select'), s => s.options.length)};
+}"""
+
+
+def answer_and_check(page) -> None:
+    """On the practice slide shown: give some answer (the first choice, one option per drop-down), press Kiểm tra."""
+    question = page.locator(".reveal .slides section.present:not(.stack) .hoctap-question")
+    inputs = page.evaluate(INPUTS)
+    if inputs["choice"]:
+        question.locator("input[type=radio], input[type=checkbox]").first.check()
+    if inputs["toggle"]:
+        question.locator("button.widget-toggle-button").first.click()
+    if inputs["text"]:
+        question.locator("input[type=text]").first.fill("x")
+    for i, options in enumerate(inputs["selects"]):
+        question.locator("select").nth(i).select_option(index=1 + i % (options - 1))  # distinct where it can
+    question.locator("button.hoctap-check").click()
+    question.locator(".hoctap-feedback .hoctap-right, .hoctap-feedback .hoctap-wrong").wait_for()
+
+
 def walk(page, last: str) -> list[dict]:
-    """Press Space until the deck reaches slide `last` (or stops moving); the measure of each slide met, in order."""
+    """Press Space until the deck reaches slide `last` (or stops moving); the measure of each slide met, in order,
+    and of each practice slide again once checked (its `at` ends in "+feedback")."""
     seen: list[dict] = []
     current = page.wait_for_function(PRESENT).json_value()
     while True:
         seen.append(current)
+        if page.locator(".reveal .slides section.present:not(.stack) .hoctap-question").count():
+            answer_and_check(page)
+            checked = page.evaluate(PRESENT)
+            seen.append({**checked, "at": checked["at"] + "+feedback"})
         if current["at"] == last:
             return seen
         page.keyboard.press("Space")
@@ -106,7 +138,11 @@ def test_every_slide_fits_a_1280x720_projector(projector, base, path):
     )
     every = page.evaluate(ALL_SLIDES)
     slides = walk(page, every[-1])
-    assert [s["at"] for s in slides] == every, "the walk missed or repeated a slide"
+    assert [s["at"] for s in slides if not s["at"].endswith("+feedback")] == every, "the walk missed a slide"
+    checked = [s for s in slides if s["at"].endswith("+feedback")]
+    meta = nbformat.read(path, as_version=4).metadata.hoctap
+    lesson = next(x for x in topic_by_id(meta.topic).lessons if x.id == meta.lesson)
+    assert len(checked) == len(lesson.practice), "every practice question is measured with its feedback"
     assert len(slides) > 5
     area = slides[0]["areaHeight"], slides[0]["areaWidth"]
     assert area == (720, 1280), f"reveal.js slide area {area}: the lesson deck should be 1280×720"
