@@ -7,6 +7,7 @@ read as plain JSON, never through the spec (which holds the keys) or nbformat (w
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 
 from hoctap.course import Course
@@ -15,9 +16,18 @@ from .refusal import RefusedError
 
 
 def release_metadata(course: Course, assessment_id: str) -> dict:
+    """The assessment's `hoctap` metadata (read-only: callers share it). Read again only when the release notebook
+    changes: every saved answer needs it, and a room of learners saves every few seconds."""
     path = course.release_notebook(assessment_id)
-    if not path.is_file():
-        raise RefusedError(f"bài '{assessment_id}' chưa được phát hành")
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise RefusedError(f"bài '{assessment_id}' chưa được phát hành") from None
+    return _read(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: str, _mtime_ns: int, _size: int) -> dict:
     with open(path, encoding="utf-8") as f:  # plain JSON: nbformat's validation costs the learner's kernel memory
         return json.load(f)["metadata"]["hoctap"]
 
