@@ -92,11 +92,15 @@ def report_lines(results: dict) -> list[str]:
             f"{submissions['statuses']}; chấm xong sau / queue drained after {_s(results.get('graded_within_s'))}"
         )
     k = results["kernels"]
-    lines.append(
-        f"Kernel: đỉnh / peak {k['peak']}, ngay sau / right after {k['right_after_run']}, sau khi dọn / after culling "
-        f"{k['after_culling']} (hàng chờ sẵn / pre-heated pool {k['pool']}; còn thừa / left over {k['left_over']}; "
-        f"dọn xong sau / culled within {_s(k['culled_within_s'])}, chờ tối đa / waited at most {k['waited_s']:.0f} s)"
-    )
+    if k["waited_s"]:
+        culling = (
+            f"sau khi dọn / after culling {k['after_culling']} (hàng chờ sẵn / pre-heated pool {k['pool']}; còn thừa / "
+            f"left over {k['left_over']}; dọn xong sau / culled within {_s(k['culled_within_s'])}, chờ tối đa / "
+            f"waited at most {k['waited_s']:.0f} s)"
+        )
+    else:
+        culling = "không chờ dọn / culling not awaited"
+    lines.append(f"Kernel: đỉnh / peak {k['peak']}, ngay sau / right after {k['right_after_run']}, {culling}")
     lines.append(
         f"Bộ nhớ đỉnh của máy chủ học viên (Voila + kernel, tổng RSS) / learner server's peak memory (tree RSS): "
         f"{results['memory']['peak_tree_rss_mb']:.0f} MB"
