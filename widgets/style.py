@@ -237,15 +237,6 @@ def esc(text: object) -> str:
     return html.escape(visible(str(text)), quote=True)
 
 
-def cite_text(cite: str) -> str:
-    """'L13' → the citation line learners read under a fact or an answer."""
-    return f"Nguồn: dòng {cite} của văn bản kế hoạch"
-
-
-def cite_html(cite: str) -> str:
-    return f'<p class="hoctap-cite">{esc(cite_text(cite))}</p>'
-
-
 def date_text(day: dt.date) -> str:
     """Dates as Vietnamese readers write them: dd/mm/yyyy."""
     return day.strftime("%d/%m/%Y")

@@ -16,8 +16,8 @@ import traitlets
 from hoctap.errors import HoctapError
 from hoctap.topic import Content, KeyTerm, Section, Topic, fold, nfc
 
+from ..source_ref import source_html, source_text
 from ..style import dress, esc, markdown_html
-from .source_ref import source_html, source_text
 
 CLASS = "hoctap-explorer"
 TERM_CLASS = "hoctap-term"

@@ -22,8 +22,8 @@ import traitlets
 from hoctap.errors import HoctapError
 from hoctap.topic import Deadline, Topic
 
+from ..source_ref import source_html, source_text
 from ..style import date_text, dress, esc, number_text
-from .source_ref import source_html, source_text
 
 CLASS = "hoctap-timeline"
 TODAY_CLASS = "hoctap-today"

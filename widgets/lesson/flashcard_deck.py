@@ -16,8 +16,8 @@ import traitlets
 from hoctap.errors import HoctapError
 from hoctap.topic import Topic
 
+from ..source_ref import source_text
 from ..style import date_text, dress, esc
-from .source_ref import source_text
 
 CLASS = "hoctap-flashcards"
 KINDS = ("mottos", "documents", "terms")

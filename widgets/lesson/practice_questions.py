@@ -21,8 +21,8 @@ from hoctap.errors import HoctapError
 from hoctap.topic import Option, Question, QuestionType, Topic, answer_text, is_answered, is_correct, sort_key
 
 from ..inputs import HINTS, Shown, make_input
+from ..source_ref import source_text
 from ..style import dress, esc
-from .source_ref import source_text
 
 CLASS = "hoctap-practice"
 QUESTION_CLASS = "hoctap-question"

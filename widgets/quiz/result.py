@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipywidgets
 
+from ..source_ref import source_html
 from ..style import classed, esc
 from .app_state import AppState
 from .parts import button
@@ -28,13 +29,6 @@ class GradingView(ipywidgets.VBox):
         self.add_class("hoctap-grading")
 
 
-def source_text(item: dict) -> str:
-    """Where the plan says it, in words a person can follow: the line and the plan's own phrase."""
-    line = str(item["cite"]).removeprefix("L")
-    evidence = item.get("evidence")
-    return f"Nguồn: kế hoạch, dòng {line}" + (f": “{evidence}”" if evidence else "")
-
-
 def item_html(item: dict, number: int) -> str:
     """One question of a graded attempt: what the learner chose and whether it was right; the right answer, why
     and the source once the assessment's review option allows (the portal leaves them out before)."""
@@ -53,7 +47,7 @@ def item_html(item: dict, number: int) -> str:
     if item.get("explanation"):
         parts.append(f"<p><strong>Giải thích:</strong> {esc(item['explanation'])}</p>")
     if item.get("cite"):
-        parts.append(f'<p class="hoctap-cite">{esc(source_text(item))}</p>')
+        parts.append(source_html(item["cite"], item.get("evidence") or ""))
     kind = "hoctap-right" if item["right"] else "hoctap-wrong"
     return f'<div class="{kind}">{"".join(parts)}</div>'
 

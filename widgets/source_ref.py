@@ -2,8 +2,8 @@
 
 A bare "dòng L13" sends a learner to a numbered copy of the plan that no learner has; the short phrase the spec cites
 (`evidence`, words that stand verbatim in that line) can be found in any copy of the plan, printed or online. When
-the phrase is already on screen (a motto quoted whole, a document's number), it is not repeated. The wording is the
-quiz results' (`widgets.quiz.result.source_text`), so a learner reads one form everywhere.
+the phrase is already on screen (a motto quoted whole, a document's number), it is not repeated. Lessons and quiz
+results both write sources through here, so a learner reads one form everywhere.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from hoctap.topic import fold
 
-from ..style import esc
+from .style import esc
 
 
 def line_numbers(cites: str | Iterable[str]) -> str:
