@@ -28,8 +28,7 @@ import os
 from collections.abc import Callable
 
 import gevent
-from locust import User, constant, task
-from locust.exception import StopUser
+from locust import User, task
 from locust.runners import LocalRunner
 
 from hoctap.load.learner import PAGE, Visit, bare_visit
@@ -38,6 +37,7 @@ from hoctap.load.room import read_room
 _ROOM: dict | None = None
 _TAKEN = itertools.count()  # learners taken by this process's users
 _FINISHED = itertools.count(1)
+IDLE = 24 * 3600.0  # seconds a user that made its visit waits: until the run ends
 
 
 def _room() -> dict:
@@ -59,11 +59,18 @@ def _journal(line: dict) -> None:
 
 
 class _Reporting(User):
-    """A user that reports each timed step as a Locust request, stops after one visit, and ends a local run once
-    every user has finished."""
+    """A user that reports each timed step as a Locust request, makes one visit, then idles; a local run ends once
+    every user has made its visit.
+
+    It idles rather than stops: Locust counts the users alive while it ramps up and starts new ones in place of
+    those that stopped, which would each take a learner (or find none) beyond the number asked for. Idling, it
+    waits between tasks, where Locust stops a user at once at the end of the run."""
 
     abstract = True
-    wait_time = constant(0)
+    done = False
+
+    def wait_time(self) -> float:
+        return IDLE if self.done else 0.0
 
     def report(self, name: str, seconds: float, error: str | None) -> None:
         self.environment.events.request.fire(
@@ -87,11 +94,11 @@ class _Reporting(User):
         return steps, report
 
     def finished(self) -> None:
+        self.done = True
         runner = self.environment.runner
         users = getattr(self.environment.parsed_options, "num_users", None)
         if isinstance(runner, LocalRunner) and users and next(_FINISHED) >= users:
             gevent.spawn_later(0.5, runner.quit)  # from outside this user's greenlet, which quit() kills
-        raise StopUser()
 
 
 class LearnerUser(_Reporting):
@@ -99,12 +106,16 @@ class LearnerUser(_Reporting):
 
     @task
     def visit(self) -> None:
+        if self.done:
+            return
         room = _room()
         workers = int(_number("HOCTAP_LOAD_WORKERS", 1))
         index = getattr(self.environment.runner, "worker_index", 0) + next(_TAKEN) * workers
         if index >= len(room["learners"]):
-            self.report(PAGE, 0.0, f"no learner left in the room ({len(room['learners'])} learners)")
-            self.finished()
+            why = f"no learner left in the room ({len(room['learners'])} learners)"
+            self.report(PAGE, 0.0, why)
+            _journal({"learner": None, "passed": False, "pressed_submit": False, "why": why, "steps": []})
+            return self.finished()
         learner_id, code = room["learners"][index]
         steps, report = self.recorded()
         visit = Visit(
@@ -136,6 +147,8 @@ class BareUser(_Reporting):
 
     @task
     def visit(self) -> None:
+        if self.done:
+            return
         steps, report = self.recorded()
         passed = bare_visit(self.host, os.environ["HOCTAP_LOAD_BARE"], report, _number("HOCTAP_LOAD_TIMEOUT", 30))
         why = next((f"{name}: {error}" for name, _, error in steps if error), None)
