@@ -23,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cull-wait", type=float, default=120.0, help="chờ dọn kernel tối đa, giây / s")
     parser.add_argument("--keep", type=Path, default=None, help="giữ phòng thi và nhật ký ở đây / keep the run here")
     parser.add_argument("--out", type=Path, default=None, help="tệp JSON (mặc định bench-results/load.json)")
-    parser.add_argument("voila_args", nargs="*", help="thêm thiết lập Voila / more Voila settings (--Class.trait=v)")
+    parser.add_argument(
+        "voila_args", nargs="*", help="sau -- : thêm thiết lập Voila / after -- : more Voila settings (--Class.trait=v)"
+    )
     args = parser.parse_args(argv)
     settings = LoadSettings(
         users=args.users,
