@@ -3,7 +3,7 @@ child processes.
 
 Public API (the `hoctap serve` verb calls `serve`; tests start single servers with `start_learner`):
 
-    serve(host="127.0.0.1", learner_port=8866, lab_port=8888, only=None, site_dir=None, learner_args=()) -> int
+    serve(host="127.0.0.1", learner_port=8866, lab_port=8888, only=None, site_dir=None, learner_args=(), pool=None)
         Start both servers (or `only="learner"` / `only="lab"`) and, with the learner server, a grader, each in
         its own process group; wait until each server answers HTTP; print the URLs (index page; JupyterLab with
         its token) in Vietnamese and English; then keep them running: a child that dies on its own is logged and
@@ -11,7 +11,8 @@ Public API (the `hoctap serve` verb calls `serve`; tests start single servers wi
         everything it started (SIGTERM to each process group, wait, SIGKILL what is left, kernels included) and
         returns 0. Raises `ServeError` (one line, naming the port and the option to change it) when, at the start,
         a port is taken, a server exits or does not answer in time, or the learner site is missing; nothing is left
-        running. `learner_args`: more Voila settings (`--LearnerKernelManager.max_kernels=100`).
+        running. `learner_args`: more Voila settings (`--LearnerKernelManager.max_kernels=100`). `pool`: kernels
+        kept pre-heated for the quiz (None: one per core, at least 2; see learner_voila.py).
     start_learner(site_dir, host, port, output=None, args=()) -> Server  # not yet ready: call wait_ready(server)
     start_grader(home=None, output=None) -> Server                # `hoctap grade --watch` on the kit's course
     start_lab(root_dir, host, port, token, output=None) -> Server
@@ -98,12 +99,17 @@ def serve(
     only: str | None = None,
     site_dir: str | os.PathLike[str] | None = None,
     learner_args: Sequence[str] = (),
+    pool: int | None = None,
 ) -> int:
     """Run the learner Voila (with a grader) and/or the trainer JupyterLab until Ctrl-C or SIGTERM (see the module
     docstring). `site_dir` is the learner site (default: the kit's `notebooks/learner/`); `learner_args` are more
-    settings for its Voila."""
+    settings for its Voila; `pool` the size of the quiz's pre-heated pool (None: learner_voila's default)."""
     from hoctap.topic import layout
 
+    if pool is not None:
+        if pool < 0:
+            raise ServeError(f"--pool {pool}: cần một số ≥ 0 / must be 0 or more")
+        learner_args = [f"--LearnerVoila.pool={pool}", *learner_args]
     if only not in (None, "learner", "lab"):
         raise ServeError(f"--only {only!r}: chọn 'learner' hoặc 'lab' / choose 'learner' or 'lab'")
     kit = layout()

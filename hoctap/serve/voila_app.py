@@ -5,10 +5,13 @@ configuration can hold a callable: `page_config_hook` gives the index page each 
 notebook's `metadata.title`. Every other setting is plain traitlets configuration, all of it in `config()`;
 arguments after SITE_DIR are Voila's own (`--port`, `--Voila.ip`, any `--Class.trait=value`) and win.
 
-Kernels: the quiz is served from a pool of pre-heated kernels (QUIZ_POOL); at most `kernel_cap.MAX_KERNELS` run at
-once, the pool's included, and a page load beyond gets a busy page, HTTP 503 (`--LearnerKernelManager.max_kernels`
-changes it); kernels without a websocket are culled 45 to 60 s after their last activity, open tabs never. The app
-is `kernel_cap.LearnerVoila`, Voila with its page handler swapped for the capped one.
+Kernels: the quiz is served from a pool of pre-heated kernels (`--LearnerVoila.pool=N`, default one per core); at
+most `kernel_cap.MAX_KERNELS` run at once, the pool's included, and a page load beyond gets a busy page, HTTP 503
+(`--LearnerKernelManager.max_kernels` changes it); when the cores are already busy starting kernels (4 starts per
+core, `--LearnerKernelManager.max_starts`), a page load waits in line on a page showing its place
+(waiting_line.py); kernels without a websocket are culled 45 to 60 s after their last activity, open tabs never.
+The app is `learner_voila.LearnerVoila`: Voila with the capped page handler, compressed responses and cached static
+files (static_cache.py).
 
 Templates: `hoctap` (a lesson as an app) and `hoctap-slides` (the same lesson as reveal.js slides, widgets live)
 live in `hoctap/templates/voila/templates/`, and the index page is `hoctap/tree.html`. Voila and nbconvert find
@@ -29,13 +32,12 @@ from typing import Any
 
 from traitlets.config import Config
 
+from .pool import default_pool, pool_config
+
 TEMPLATES_ROOT = Path(__file__).resolve().parent / "templates"
 APP_TEMPLATE = "hoctap"
 SLIDES_TEMPLATE = "hoctap-slides"
 LESSONS_KEY = "hoctapLessons"  # page_config key read by templates/voila/templates/hoctap/tree.html
-
-QUIZ_NOTEBOOK = "quiz.ipynb"
-QUIZ_POOL = 2  # learners arriving together beyond this wait for a normal kernel start (about 1 s)
 
 # Kernels of closed tabs keep running (the shutdown beacon gets 403, voila#1458), and a plain GET starts one that
 # nothing ever connects to: a kernel without a websocket goes 45 to 60 s after its last activity. Open tabs stay
@@ -69,7 +71,10 @@ def config() -> Config:
     # timeout from then (kernel_cap.LearnerKernelManager).
     c.VoilaConfiguration.preheat_kernel = True
     c.VoilaConfiguration.default_pool_size = 0
-    c.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}, QUIZ_NOTEBOOK: {"pool_size": QUIZ_POOL}}
+    c.VoilaKernelManager.kernel_pools_config = pool_config(default_pool())  # learner_voila: --LearnerVoila.pool=N
+    # Voila waits 1 s before refilling its pool after a kernel is taken; the waiting line (kernel_cap) already keeps
+    # the starts to what the cores can do, and during a burst every second idle is a second more for the line.
+    c.VoilaKernelManager.fill_delay = 0
     # At most kernel_cap.MAX_KERNELS kernels, the pool's included (`--LearnerKernelManager.max_kernels=N`); a page
     # load beyond gets the busy page, HTTP 503.
     c.VoilaConfiguration.multi_kernel_manager_class = "hoctap.serve.kernel_cap.LearnerKernelManager"
@@ -181,7 +186,7 @@ def jupyter_path_with_templates(current: str | None) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     os.environ["JUPYTER_PATH"] = jupyter_path_with_templates(os.environ.get("JUPYTER_PATH"))
-    from .kernel_cap import LearnerVoila
+    from .learner_voila import LearnerVoila
 
     LearnerVoila.launch_instance(argv=sys.argv[1:] if argv is None else argv, config=config())
 

@@ -1,0 +1,35 @@
+"""The size of the learner server's pool of pre-heated quiz kernels, and the cores it sizes things by.
+
+Apart from voila_app.py (which configures Voila with it) and learner_voila.py (which applies `--LearnerVoila.pool`)
+because both need it and voila_app.py must not import what imports it back.
+"""
+
+from __future__ import annotations
+
+import os
+
+QUIZ_NOTEBOOK = "quiz.ipynb"
+# Kernels pre-heated for the quiz, waiting for the next learners (each ~68 MB, no CPU while it waits). Measured with
+# 40 learners opening the quiz in the same second on 2 cores (`python -m tests.bench.burst`): what makes a burst long
+# is the starts themselves (about 1 s of CPU per quiz kernel, and 0.3 s of Voila's), not the pool, which serves the
+# first learners at once and then refills at the rate the cores start kernels; a bigger pool only holds memory
+# (4 instead of 2 changed no figure beyond the noise of a shared machine). One per core, at least 2: as many
+# learners as the machine can serve in parallel find a kernel ready. `--LearnerVoila.pool=N` (`hoctap serve --pool`).
+MIN_POOL = 2
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's or taskset's share, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def default_pool() -> int:
+    return max(MIN_POOL, cores())
+
+
+def pool_config(size: int) -> dict[str, dict[str, int]]:
+    """Voila's `kernel_pools_config`: `size` kernels pre-heated for the quiz, none for lessons."""
+    return {"default": {"pool_size": 0}, QUIZ_NOTEBOOK: {"pool_size": size}}
