@@ -12,9 +12,10 @@ QUIZ_NOTEBOOK = "quiz.ipynb"
 # Kernels pre-heated for the quiz, waiting for the next learners (each ~68 MB, no CPU while it waits). Measured with
 # 40 learners opening the quiz in the same second on 2 cores (`python -m tests.bench.burst`): what makes a burst long
 # is the starts themselves (about 1 s of CPU per quiz kernel, and 0.3 s of Voila's), not the pool, which serves the
-# first learners at once and then refills at the rate the cores start kernels; a bigger pool only holds memory
-# (4 instead of 2 changed no figure beyond the noise of a shared machine). One per core, at least 2: as many
-# learners as the machine can serve in parallel find a kernel ready. `--LearnerVoila.pool=N` (`hoctap serve --pool`).
+# first learners at once and then refills at the rate the cores start kernels: a pool of 4 instead of 2 gave a median
+# of 23.6 s against 23.4 s (the last learner 36 s against 41 s, within the noise of a shared machine) for two more
+# idle kernels. One per core, at least 2: as many learners as the machine serves in parallel find a kernel ready.
+# `--LearnerVoila.pool=N` (`hoctap serve --pool N` once the CLI passes it to `serve(pool=N)`).
 MIN_POOL = 2
 
 
