@@ -52,6 +52,10 @@ MAX_KERNELS = 300
 # idle between starts (the last learner waited twice as long as with no line), 8 per core let everyone share the
 # cores again (all forty waited the whole burst); 4 per core keeps the cores busy and serves learners in order.
 STARTS_PER_CORE = 4
+# A page still starting its kernel after this long no longer holds a start slot: Voila waits forever on a kernel that
+# died at birth (seen with dozens of simultaneous starts: "Address already in use" on a port jupyter_client chose), and
+# the line must not stop behind it. That learner's reload gets a kernel of its own.
+STALLED_AFTER = 120.0
 HOLD = 5.0  # seconds a reload of the waiting page is held while its turn may come (then it shows the place again)
 HOLD_STEP = 0.2  # seconds between looks at the line while a reload is held
 RETRY_AFTER = 15  # seconds: the busy page reloads itself after this, and says so in its Retry-After header
@@ -78,14 +82,16 @@ class LearnerKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._reserved = 0  # page loads let in that do not hold their kernel yet
-        self._starting_pages = 0  # page loads let in that start their own kernel (not from a pool), until rendered
+        self._starting_pages: dict[object, float] = {}  # page loads starting a kernel, until rendered: when let in
         self._was_pooled: set[str] = set()  # kernels seen waiting in the pool at a cull round
         self.waiting = WaitingLine()
 
     def starts_in_flight(self) -> int:
         """Kernels being started now: pool kernels starting or still running the notebook, and pages starting a
         kernel (their own, or one taken from the pool before it was ready), until rendered."""
-        return sum(1 for task in self._pool_tasks() if not _ready(task)) + self._starting_pages
+        stalled = time.monotonic() - STALLED_AFTER  # a start that hangs (a kernel dead at birth) frees its slot
+        pages = sum(1 for since in self._starting_pages.values() if since > stalled)
+        return sum(1 for task in self._pool_tasks() if not _ready(task)) + pages
 
     def ready_kernels(self, notebook: str) -> int:
         """Pre-heated kernels of `notebook` that have run it, ready to be handed to a page."""
@@ -204,7 +210,8 @@ class CappedVoilaHandler(TornadoVoilaHandler):
         is rendered."""
         manager = self.kernel_manager
         reserved = True
-        manager._starting_pages += starts
+        if starts:
+            manager._starting_pages[self] = time.monotonic()
         try:
             # TornadoVoilaHandler.get's loop; once the page yields its first part, its kernel is running (or was
             # taken from the pool, whose refill then counts): the reservation is no longer needed.
@@ -217,7 +224,7 @@ class CappedVoilaHandler(TornadoVoilaHandler):
         finally:
             if reserved:
                 manager.release_kernel()
-            manager._starting_pages -= starts
+            manager._starting_pages.pop(self, None)
 
     def _busy(self) -> None:
         manager = self.kernel_manager

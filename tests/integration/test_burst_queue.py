@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -175,3 +176,16 @@ def test_static_files_go_gzipped_from_memory_with_a_cache_policy_by_name(learner
         and headers.get("Content-Encoding") == "gzip"
         and b"jupyter-config-data" in gzip.decompress(zipped)
     )
+
+
+def test_a_start_that_hangs_frees_its_slot_and_the_line_moves_on():
+    from hoctap.serve.kernel_cap import STALLED_AFTER, LearnerKernelManager
+
+    manager = LearnerKernelManager(max_starts=2)
+    assert manager.starts_in_flight() == 0 and manager.room("quiz.ipynb", pooled=True) == 2  # no pool here
+    hung, slow = object(), object()
+    manager._starting_pages[hung] = time.monotonic()
+    manager._starting_pages[slow] = time.monotonic()
+    assert manager.starts_in_flight() == 2 and manager.room("2021/bai.ipynb", pooled=False) == 0
+    manager._starting_pages[hung] = time.monotonic() - STALLED_AFTER - 1  # Voila still waits on a dead kernel
+    assert manager.starts_in_flight() == 1 and manager.room("2021/bai.ipynb", pooled=False) == 1
