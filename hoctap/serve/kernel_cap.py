@@ -22,9 +22,10 @@ the quiz page started twenty kernels (1.35 GB). Four pieces, all installed by `h
   it comes. The check is in the handler because a page served from the pool takes a kernel without starting one:
   only the handler sees every page load.
 - The culler: kernels with no websocket go `cull_idle_timeout` s after their last activity (`cull_connected=False`
-  keeps open tabs; Voila skips kernels waiting in the pool). A pool kernel handed to a page has been idle since it
-  was pre-heated, so the first cull round that sees it out of the pool counts that as activity: the page gets a full
-  timeout to connect instead of losing its kernel before the browser opens the websocket.
+  keeps open tabs; Voila skips kernels waiting in the pool); a kernel no browser has connected to yet is spared for
+  `connect_grace` s, as its page may still be rendering under a burst. A pool kernel handed to a page has been idle
+  since it was pre-heated, so the first cull round that sees it out of the pool counts that as activity: the page
+  gets a full timeout to connect instead of losing its kernel before the browser opens the websocket.
 """
 
 from __future__ import annotations
@@ -79,11 +80,19 @@ class LearnerKernelManager(AsyncMappingKernelManager):
         f"0: {STARTS_PER_CORE} per core.",
     )
 
+    connect_grace = Int(
+        int(STALLED_AFTER),
+        config=True,
+        help="Seconds the culler spares a kernel no browser has connected to yet (its page may still be rendering).",
+    )
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._reserved = 0  # page loads let in that do not hold their kernel yet
         self._starting_pages: dict[object, float] = {}  # page loads starting a kernel, until rendered: when let in
         self._was_pooled: set[str] = set()  # kernels seen waiting in the pool at a cull round
+        self._ever_connected: set[str] = set()  # kernels a browser has opened a websocket to
+        self._first_seen: dict[str, float] = {}  # kernel id → when a cull round first saw it out of the pool
         self.waiting = WaitingLine()
 
     def starts_in_flight(self) -> int:
@@ -120,11 +129,21 @@ class LearnerKernelManager(AsyncMappingKernelManager):
         self._reserved -= 1
 
     async def cull_kernels(self):
-        self._was_pooled = (self._was_pooled | self._pooled_ids()) & set(self._kernels)
+        live, pooled, now = set(self._kernels), self._pooled_ids(), time.monotonic()
+        self._was_pooled = (self._was_pooled | pooled) & live
+        connected = {k for k in live if self._kernel_connections.get(k, 0) > 0}
+        self._ever_connected = connected | (self._ever_connected & live)
+        self._first_seen = {k: self._first_seen.get(k, now) for k in live - pooled}
         return await super().cull_kernels()
 
     async def cull_kernel_if_idle(self, kernel_id: str):
         # Voila's VoilaKernelManager calls this only for kernels not waiting in its pool.
+        # A kernel no browser has connected to yet may belong to a page still rendering (under a burst a page took
+        # 98 s, and its kernel was culled under it at a 45 s timeout): it gets `connect_grace` s from when it was
+        # first seen. A closed tab's kernel (connected once) goes after the idle timeout; a bare GET's after this.
+        if kernel_id not in self._ever_connected:
+            if time.monotonic() - self._first_seen.get(kernel_id, time.monotonic()) < self.connect_grace:
+                return
         if kernel_id in self._was_pooled:
             self._was_pooled.discard(kernel_id)
             kernel = self._kernels.get(kernel_id)

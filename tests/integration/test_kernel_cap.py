@@ -101,6 +101,7 @@ def test_page_loads_beyond_the_cap_get_the_busy_page_until_kernels_go(capped_voi
     server = capped_voila(
         tmp_path / "site",
         "--LearnerKernelManager.max_kernels=3",
+        "--LearnerKernelManager.connect_grace=3",
         "--MappingKernelManager.cull_idle_timeout=2",
         "--MappingKernelManager.cull_interval=1",
     )
