@@ -128,7 +128,8 @@ class Grader:
             return
         self._next_overdue = time.monotonic() + OVERDUE_EVERY
         if self._portal is None:
-            self._portal = Portal(self.course, clock=lambda: self.clock())
+            self._portal = Portal(self.course)
+        self._portal.clock = self.clock  # not a closure over self: a grader must die with its last reference
         if closed := self._portal.close_overdue():
             log.info("%s: %d attempt(s) whose time was up submitted with their saved answers", self.name, closed)
 
