@@ -62,7 +62,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     extra = [f"--LearnerKernelManager.max_kernels={args.max_kernels}"] if args.max_kernels else []
     return serve(
-        host=args.host, learner_port=args.learner_port, lab_port=args.lab_port, only=args.only, learner_args=extra
+        host=args.host,
+        learner_port=args.learner_port,
+        lab_port=args.lab_port,
+        only=args.only,
+        learner_args=extra,
+        pool=args.pool,
     )
 
 
@@ -255,6 +260,12 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="số nhân (kernel) tối đa của máy chủ học viên, kể cả nhân chờ sẵn (mặc định 300); quá số này học viên "
         "thấy trang “Máy chủ đang bận”",
+    )
+    serve.add_argument(
+        "--pool",
+        type=int,
+        default=None,
+        help="số nhân chờ sẵn đã chạy bài kiểm tra (mặc định: một mỗi lõi CPU, ít nhất 2) / pre-heated quiz kernels",
     )
     serve.set_defaults(run=_serve)
     return top
