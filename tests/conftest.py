@@ -113,7 +113,13 @@ def page(browser):
     and in `page.errors` every script or console error (a 404, a lab extension failing to load); check both
     with `tests.servers.assert_offline(page)`."""
     context = browser.new_context()
-    page = context.new_page()
+    yield recording(context.new_page())
+    context.close()
+
+
+def recording(page):
+    """`page` recording its requests and websockets in `page.requested`, its script and console errors in
+    `page.errors`, with the suite's default timeout."""
     page.requested = []
     page.errors = []
     page.on("request", lambda request: page.requested.append(request.url))
@@ -121,8 +127,7 @@ def page(browser):
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
     page.set_default_timeout(PAGE_TIMEOUT_MS)
-    yield page
-    context.close()
+    return page
 
 
 _database_numbers = itertools.count(1)

@@ -57,6 +57,7 @@ STARTS_PER_CORE = 4
 # died at birth (seen with dozens of simultaneous starts: "Address already in use" on a port jupyter_client chose), and
 # the line must not stop behind it. That learner's reload gets a kernel of its own.
 STALLED_AFTER = 120.0
+CONNECT_GRACE = 60  # seconds the culler spares a kernel no browser has connected to yet (see connect_grace)
 HOLD = 5.0  # seconds a reload of the waiting page is held while its turn may come (then it shows the place again)
 HOLD_STEP = 0.2  # seconds between looks at the line while a reload is held
 RETRY_AFTER = 15  # seconds: the busy page reloads itself after this, and says so in its Retry-After header
@@ -80,8 +81,10 @@ class LearnerKernelManager(AsyncMappingKernelManager):
         f"0: {STARTS_PER_CORE} per core.",
     )
 
+    # 60 s: the waiting line keeps renders short (at most 4 starts per core in flight), and a kernel nobody connected to
+    # must still be gone within 2 minutes (a 250-learner run left 10 such kernels at 2 minutes with 120 s here).
     connect_grace = Int(
-        int(STALLED_AFTER),
+        CONNECT_GRACE,
         config=True,
         help="Seconds the culler spares a kernel no browser has connected to yet (its page may still be rendering).",
     )

@@ -13,30 +13,13 @@ from pathlib import Path
 import pytest
 
 from hoctap.attempts.evaluation import evaluation
-from hoctap.serve import stop
-from hoctap.serve.servers import start_grader
-from tests.quiz_kit import CLOSED, COMMITMENT, QUIZ, build_kit, grade_commitment
+from tests.quiz_kit import CLOSED, COMMITMENT, QUIZ, grade_commitment
 from tests.servers import assert_offline
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 GRADED_WITHIN_MS = 60_000
 APP = "voila/render/quiz.ipynb"
-
-
-@pytest.fixture(scope="module")
-def site(voila_server_module, tmp_path_factory):
-    """(base URL, kit): the learner Voila on the kit's `notebooks/learner/`, a grader on its course."""
-    home = tmp_path_factory.mktemp("quiz-site")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HOCTAP_HOME", str(home))  # inherited by Voila, its kernels and the grader
-        kit = build_kit(home)
-        with open(home / "grader.log", "wb") as log:
-            grader = start_grader(home, output=log)
-        try:
-            yield voila_server_module(home / "notebooks" / "learner"), kit
-        finally:
-            stop(grader)
 
 
 def secrets_of(kit) -> list[str]:
@@ -95,8 +78,8 @@ def submit_quiz(page, confirm_text: str) -> None:
     page.locator(".hoctap-confirm-yes").click()
 
 
-def test_a_quiz_all_right_shows_the_score_and_the_feedback_and_no_key_before(site, page):
-    base, kit = site
+def test_a_quiz_all_right_shows_the_score_and_the_feedback_and_no_key_before(quiz_site, page):
+    base, kit = quiz_site
     recorder = Recorder(page)
     log_in(page, base, "hv-001", kit.codes["hv-001"])
     closed = offer(page, CLOSED)
@@ -132,8 +115,8 @@ def test_a_quiz_all_right_shows_the_score_and_the_feedback_and_no_key_before(sit
     assert_offline(page)
 
 
-def test_a_wrong_code_all_wrong_answers_and_no_second_attempt(site, page, browser):
-    base, kit = site
+def test_a_wrong_code_all_wrong_answers_and_no_second_attempt(quiz_site, page, browser):
+    base, kit = quiz_site
     log_in(page, base, "hv-002", "zzzz-zzzz", wait=False)
     page.locator(".hoctap-message", has_text="Mã học viên hoặc mã truy cập không đúng.").wait_for()
     assert page.locator(".hoctap-login-code input").input_value() == ""  # a refused code does not stay typed
@@ -164,8 +147,8 @@ def _status(kit, learner_id: str, assessment_id: str) -> str:
     return Attempts(_engine(kit)).of(learner_id, assessment_id)[-1].status
 
 
-def test_a_commitment_waits_for_its_evaluation_then_shows_it(site, page):
-    base, kit = site
+def test_a_commitment_waits_for_its_evaluation_then_shows_it(quiz_site, page):
+    base, kit = quiz_site
     log_in(page, base, "hv-003", kit.codes["hv-003"])
     offer(page, COMMITMENT).locator(".hoctap-start").click()
     text = "Tôi cam kết học tập và làm theo, nêu gương trong công việc."
@@ -200,8 +183,8 @@ def _engine(kit):
     return engine_for(kit.course.db_url)
 
 
-def test_the_index_lists_the_quiz_first(site, page):
-    base, kit = site
+def test_the_index_lists_the_quiz_first(quiz_site, page):
+    base, kit = quiz_site
     page.goto(base)
     first = page.locator("li.lesson").first
     assert "Làm bài kiểm tra" in first.inner_text()

@@ -19,30 +19,13 @@ from sqlalchemy import update
 
 from hoctap.attempts import Attempts, attempt_table
 from hoctap.course import engine_for
-from hoctap.serve import stop
-from hoctap.serve.servers import start_grader
-from tests.quiz_kit import QUIZ, build_kit
+from tests.quiz_kit import QUIZ
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 APP = "voila/render/quiz.ipynb"
 KERNEL_SOCKET = re.compile(r"/api/kernels/([0-9a-f-]{36})/channels")
 PHONE = {"width": 390, "height": 700}
-
-
-@pytest.fixture(scope="module")
-def site(voila_server_module, tmp_path_factory):
-    """(base URL, kit): the learner Voila on a kit of its own, a grader on its course."""
-    home = tmp_path_factory.mktemp("resume-site")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HOCTAP_HOME", str(home))
-        kit = build_kit(home)
-        with open(home / "grader.log", "wb") as log:
-            grader = start_grader(home, output=log)
-        try:
-            yield voila_server_module(home / "notebooks" / "learner"), kit
-        finally:
-            stop(grader)
 
 
 def log_in_with_enter(page, base: str, learner_id: str, code: str) -> None:
@@ -98,8 +81,8 @@ def kernel_pid(kernel_id: str) -> int:
     raise AssertionError(f"no process for kernel {kernel_id}")
 
 
-def test_a_reload_resumes_every_answer_and_the_time_left_and_the_countdown_stays_in_view(site, page):
-    base, kit = site
+def test_a_reload_resumes_every_answer_and_the_time_left_and_the_countdown_stays_in_view(quiz_site, page):
+    base, kit = quiz_site
     page.set_viewport_size(PHONE)
     log_in_with_enter(page, base, "hv-001", kit.codes["hv-001"])
     start_or_resume(page, "Bắt đầu")
@@ -119,8 +102,8 @@ def test_a_reload_resumes_every_answer_and_the_time_left_and_the_countdown_stays
     assert select is not None and select["x"] + select["width"] <= PHONE["width"], select
 
 
-def test_a_killed_kernel_loses_nothing(site, page):
-    base, kit = site
+def test_a_killed_kernel_loses_nothing(quiz_site, page):
+    base, kit = quiz_site
     sockets: list[str] = []
     page.on("websocket", lambda socket: sockets.append(socket.url))
     log_in_with_enter(page, base, "hv-002", kit.codes["hv-002"])
@@ -135,8 +118,8 @@ def test_a_killed_kernel_loses_nothing(site, page):
     assert_resumed(page)
 
 
-def test_at_zero_the_attempt_is_submitted_with_its_saved_answers_and_graded(site, page):
-    base, kit = site
+def test_at_zero_the_attempt_is_submitted_with_its_saved_answers_and_graded(quiz_site, page):
+    base, kit = quiz_site
     log_in_with_enter(page, base, "hv-004", kit.codes["hv-004"])
     start_or_resume(page, "Bắt đầu")
     answer_two(page)

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from hoctap.topic.catalog import layout, topic_by_id
-from tests.conftest import PAGE_TIMEOUT_MS
+from tests.conftest import recording
 from tests.servers import assert_offline
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -64,14 +64,7 @@ def base(voila_server_module):
 def projector(browser):
     """One page at the projector's size, for every lesson of the module (one browser, one page: fast)."""
     context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.requested, page.errors = [], []
-    page.on("request", lambda request: page.requested.append(request.url))
-    page.on("websocket", lambda socket: page.requested.append(socket.url))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    yield page
+    yield recording(context.new_page())
     context.close()
 
 
