@@ -31,7 +31,6 @@ the quiz page started twenty kernels (1.35 GB). Four pieces, all installed by `h
 from __future__ import annotations
 
 import asyncio
-import string
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +41,7 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from traitlets import Int
 from voila.tornado.handler import TornadoVoilaHandler
 
+from .plain_pages import plain_page
 from .pool import cores
 from .waiting_line import TICKET_ARG, WaitingLine, queue_page, reload_url
 
@@ -61,7 +61,6 @@ CONNECT_GRACE = 60  # seconds the culler spares a kernel no browser has connecte
 HOLD = 5.0  # seconds a reload of the waiting page is held while its turn may come (then it shows the place again)
 HOLD_STEP = 0.2  # seconds between looks at the line while a reload is held
 RETRY_AFTER = 15  # seconds: the busy page reloads itself after this, and says so in its Retry-After header
-BUSY_PAGE = Path(__file__).resolve().parent / "templates" / "busy.html"
 
 
 class LearnerKernelManager(AsyncMappingKernelManager):
@@ -281,4 +280,4 @@ class CappedVoilaHandler(TornadoVoilaHandler):
 @lru_cache(maxsize=1)
 def busy_page() -> str:
     """The busy page (Vietnamese, then English), reloading itself after RETRY_AFTER s."""
-    return string.Template(BUSY_PAGE.read_text(encoding="utf-8")).substitute(retry=RETRY_AFTER)
+    return plain_page("busy.html", retry=RETRY_AFTER)

@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import html
 import secrets
-import string
 import time
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlencode
+
+from .plain_pages import plain_page
 
 TICKET_ARG = "hang-cho"  # the query argument carrying a learner's ticket ("waiting line")
 REFRESH = 1  # seconds the waiting page stays before it reloads (the server holds each reload, kernel_cap.HOLD)
 EXPIRE_AFTER = 20  # seconds without a reload before a ticket leaves the line (several missed reloads: a closed tab)
-QUEUE_PAGE = Path(__file__).resolve().parent / "templates" / "queue.html"
 
 
 class WaitingLine:
@@ -81,9 +79,4 @@ def reload_url(path: str, arguments: dict[str, list[bytes]], token: str) -> str:
 
 def queue_page(place: int, url: str) -> str:
     """The waiting page: the learner's place (1 = next), reloading itself to `url` after REFRESH s."""
-    return _queue_template().substitute(place=int(place), refresh=REFRESH, url=html.escape(url, quote=True))
-
-
-@lru_cache(maxsize=1)
-def _queue_template() -> string.Template:
-    return string.Template(QUEUE_PAGE.read_text(encoding="utf-8"))
+    return plain_page("queue.html", place=int(place), refresh=REFRESH, url=html.escape(url, quote=True))

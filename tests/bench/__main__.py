@@ -141,24 +141,17 @@ def main() -> int:
     from tests.bench.load import bench_load, report_lines_load
     from tests.bench.progress import bench_progress, report_lines
 
-    if args.only == "load":
-        results = {"load": bench_load(args.load_users)}
-        print("\n".join(report_lines_load(results["load"])))
-        _save(results)
-        return 0
-    if args.only == "burst":
-        results = {"burst": bench_burst(args.burst_learners)}
-        print("\n".join(burst_lines(results["burst"])))
-        _save(results)
-        return 0
-    if args.only == "guard":
-        results = {"guard": bench_guard(args.rounds)}
-        print("\n".join(guard_lines(results["guard"])))
-        _save(results)
-        return 0
-    if args.only == "progress":
-        results = {"progress": bench_progress(3)}
-        print("\n".join(report_lines(results["progress"])))
+    # The parts that run alone (`--only`): name → (measure, its report lines).
+    parts = {
+        "load": (lambda: bench_load(args.load_users), report_lines_load),
+        "burst": (lambda: bench_burst(args.burst_learners), burst_lines),
+        "guard": (lambda: bench_guard(args.rounds), guard_lines),
+        "progress": (lambda: bench_progress(3), report_lines),
+    }
+    if args.only is not None:
+        measure, lines = parts[args.only]
+        results = {args.only: measure()}
+        print("\n".join(lines(results[args.only])))
         _save(results)
         return 0
     results = {
