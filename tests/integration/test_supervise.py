@@ -198,7 +198,15 @@ def test_a_killed_voila_comes_back_on_its_port_once_the_port_is_free(serve_facto
         wait_until(lambda: not supervise.alive(voila), "Voila to die")
         squatter = socket.socket()  # someone takes the port before serve restarts Voila
         squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        squatter.bind(("127.0.0.1", served.port))
+        deadline = time.monotonic() + 10  # the dead Voila's socket may take a moment to be released by the OS
+        while True:
+            try:
+                squatter.bind(("127.0.0.1", served.port))
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
         squatter.listen()
     finally:
         os.kill(served.process.pid, signal.SIGCONT)
