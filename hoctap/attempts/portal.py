@@ -370,17 +370,21 @@ class Portal:
         return evaluation(self.attempts.engine, learner.id, assessment_id, meta.get("rating_scale") or [])
 
     def result(self, learner: Learner, assessment_id: str, number: int) -> dict | None:
-        """The learner's own result of one attempt, once graded (None before)."""
+        """The learner's own result of one attempt, once graded (None before), from the database: any quiz service
+        shows what any grader stored. An attempt graded before results were stored there has its result file."""
         attempts = self.attempts.of(learner.id, assessment_id)
         attempt = next((a for a in attempts if a.number == number), None)
         if attempt is None or attempt.status != GRADED:
             return None
-        path: Path = result_path(self.course, learner.id, assessment_id, number)
-        if not path.is_file():
-            return None
+        stored = attempt.result
+        if stored is None:
+            path: Path = result_path(self.course, learner.id, assessment_id, number)
+            if not path.is_file():
+                return None
+            stored = json.loads(path.read_text(encoding="utf-8"))
         meta = release_metadata(self.course, assessment_id)
         used = sum(1 for a in attempts if a.status != OPEN)
-        return for_learner(json.loads(path.read_text(encoding="utf-8")), meta, used, self._now(meta))
+        return for_learner(stored, meta, used, self._now(meta))
 
 
 def _zone(meta: dict):

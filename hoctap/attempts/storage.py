@@ -1,4 +1,5 @@
-"""Where attempts and learners' results are kept on disk, beside nbgrader's folders (light: learner kernels use it)."""
+"""Where attempts are copied on disk, beside nbgrader's folders (a per-node copy for people; light: learner kernels
+use it), and where results were kept before they moved into the database."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from hoctap.course import Course
 
-RESULTS = "results"  # assessments/results/<learner>/<assessment>/<attempt>.json: what the learner app shows
+# assessments/results/<learner>/<assessment>/<attempt>.json: where results were kept before they were stored with the
+# attempt in the database; still read for attempts graded then (Portal.result), never written any more.
+RESULTS = "results"
 
 
 def now_utc() -> dt.datetime:

@@ -2,8 +2,9 @@
 
 nbgrader keeps one submission per learner and assignment and knows nothing of attempts, time limits or
 late work; this table does, beside nbgrader's own (so it moves to PostgreSQL with the gradebook). It is
-also the grader's queue: `submitted` rows are taken oldest first by `claim`, an UPDATE that only one
-grader can win, and become `graded` exactly once.
+also the grader's queue: `submitted` rows are taken oldest first by `claim` (on PostgreSQL a row lock, `FOR UPDATE
+SKIP LOCKED`; on SQLite an UPDATE only one writer can win), and become `graded` exactly once, with the learner's
+result in the same statement: quiz services and graders on other machines share nothing but this database.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ attempt_table = Table(
     Column("score", Float),
     Column("max_score", Float),
     Column("error", Text),
+    Column("result", Text, doc="JSON: the learner's own result, written with status=graded (what the quiz app shows)"),
     UniqueConstraint("student_id", "assessment_id", "number", name="hoctap_attempt_once"),
     Index("hoctap_attempt_queue", "status", "submitted_at"),
     Index("hoctap_attempt_learner", "student_id", "assessment_id"),
@@ -76,6 +78,33 @@ def create_tables(engine: Engine) -> None:
     made by an earlier version gets the columns added since (`add_missing_columns`)."""
     create_missing(metadata, engine)
     add_missing_columns(engine, attempt_table)
+
+
+QUEUE_ORDER = (attempt_table.c.submitted_at, attempt_table.c.id)  # oldest submission first
+
+
+def _claimable():
+    """Submitted, and no other attempt of the same learner and assessment being graded."""
+    busy = attempt_table.alias("busy")
+    return and_(
+        attempt_table.c.status == SUBMITTED,
+        ~exists().where(
+            and_(
+                busy.c.student_id == attempt_table.c.student_id,
+                busy.c.assessment_id == attempt_table.c.assessment_id,
+                busy.c.status == GRADING,
+            )
+        ),
+    )
+
+
+def _sibling_busy(row):
+    """An attempt of `row`'s learner and assessment being graded (read again once the pair's lock is held)."""
+    return and_(
+        attempt_table.c.student_id == row.student_id,
+        attempt_table.c.assessment_id == row.assessment_id,
+        attempt_table.c.status == GRADING,
+    )
 
 
 class AttemptError(HoctapError):
@@ -101,6 +130,7 @@ class Attempt:
     score: float | None
     max_score: float | None
     error: str | None
+    result: dict | None = None  # the learner's result once graded (None before, and for attempts graded before it)
 
     @classmethod
     def from_row(cls, row) -> Attempt:
@@ -123,6 +153,7 @@ class Attempt:
             m["score"],
             m["max_score"],
             m["error"],
+            json.loads(m["result"]) if m["result"] else None,
         )
 
 
@@ -254,39 +285,69 @@ class Attempts:
                 select(func.count()).select_from(attempt_table).where(attempt_table.c.status == SUBMITTED)
             ).scalar_one()
 
+    def waiting(self) -> int:
+        """Submitted or being graded: what the graders have yet to finish (their progress line)."""
+        with self.engine.connect() as db:
+            return db.execute(
+                select(func.count()).select_from(attempt_table).where(attempt_table.c.status.in_((SUBMITTED, GRADING)))
+            ).scalar_one()
+
     def claim(self, grader: str, now: dt.datetime) -> Attempt | None:
         """Take the oldest submitted attempt for `grader`, or None. Two attempts of one learner and assessment
         are never graded at once (they share nbgrader's one submission folder)."""
-        busy = attempt_table.alias("busy")
-        candidates = (
-            select(attempt_table.c.id)
-            .where(
-                attempt_table.c.status == SUBMITTED,
-                ~exists().where(
-                    and_(
-                        busy.c.student_id == attempt_table.c.student_id,
-                        busy.c.assessment_id == attempt_table.c.assessment_id,
-                        busy.c.status == GRADING,
-                    )
-                ),
-            )
-            .order_by(attempt_table.c.submitted_at, attempt_table.c.id)
-            .limit(8)
-        )
+        if self.engine.dialect.name == "postgresql":
+            return self._claim_locked(grader, now)
+        candidates = select(attempt_table.c.id).where(_claimable()).order_by(*QUEUE_ORDER).limit(8)
         with self.engine.connect() as db:
             ids = [r[0] for r in db.execute(candidates)]
         for attempt_id in ids:
+            # SQLite runs one writer at a time: the UPDATE's own WHERE (still submitted, no sibling being graded)
+            # is checked under the write lock, so of two graders racing for it exactly one wins.
             with self.engine.begin() as db:
                 won = db.execute(
                     update(attempt_table)
-                    .where(attempt_table.c.id == attempt_id, attempt_table.c.status == SUBMITTED)
+                    .where(attempt_table.c.id == attempt_id, _claimable())
                     .values(status=GRADING, claimed_by=grader, claimed_at=_utc(now))
                 ).rowcount
             if won:
                 return self.get(attempt_id)
         return None
 
-    def finish(self, attempt_id: int, grader: str, score: float, max_score: float, now: dt.datetime) -> None:
+    def _claim_locked(self, grader: str, now: dt.datetime, tries: int = 8) -> Attempt | None:
+        """PostgreSQL: the oldest claimable row, locked with FOR UPDATE SKIP LOCKED (graders never wait on each
+        other's rows) and updated in the same transaction. Row locks alone cannot see a sibling attempt claimed by a
+        transaction not yet committed, so the learner+assessment is also held by a transaction-scoped advisory lock
+        (tried, never waited for) and checked again once held: its siblings' claims are then all committed."""
+        skipped: list[int] = []
+        for _ in range(tries):
+            query = select(attempt_table.c.id, attempt_table.c.student_id, attempt_table.c.assessment_id).where(
+                _claimable(), attempt_table.c.id.not_in(skipped)
+            )
+            query = query.order_by(*QUEUE_ORDER).limit(1).with_for_update(skip_locked=True)
+            with self.engine.begin() as db:
+                row = db.execute(query).first()
+                if row is None:
+                    return None
+                key = func.hashtext(f"hoctap_attempt:{row.student_id}/{row.assessment_id}")
+                won = db.execute(select(func.pg_try_advisory_xact_lock(key))).scalar_one() and (
+                    db.execute(select(attempt_table.c.id).where(_sibling_busy(row))).first() is None
+                )
+                if won:
+                    db.execute(
+                        update(attempt_table)
+                        .where(attempt_table.c.id == row.id)
+                        .values(status=GRADING, claimed_by=grader, claimed_at=_utc(now))
+                    )
+            if won:  # committed: the row is ours
+                return self.get(row.id)
+            skipped.append(row.id)
+        return None
+
+    def finish(
+        self, attempt_id: int, grader: str, score: float, max_score: float, now: dt.datetime, result: dict
+    ) -> None:
+        """grading → graded with the score and the learner's `result`, in one statement: no graded attempt without
+        its result, which every quiz service reads from here (none is left on a grader's disk)."""
         with self.engine.begin() as db:
             done = db.execute(
                 update(attempt_table)
@@ -295,7 +356,14 @@ class Attempts:
                     attempt_table.c.status == GRADING,
                     attempt_table.c.claimed_by == grader,
                 )
-                .values(status=GRADED, score=score, max_score=max_score, graded_at=_utc(now), error=None)
+                .values(
+                    status=GRADED,
+                    score=score,
+                    max_score=max_score,
+                    graded_at=_utc(now),
+                    error=None,
+                    result=json.dumps(result, ensure_ascii=False),
+                )
             ).rowcount
         if not done:
             raise AttemptError(f"lần làm bài {attempt_id} không còn do {grader} chấm")

@@ -5,8 +5,10 @@ grader rebuilds the submission from the release notebook and the answers stored 
 notebook a learner could have edited (an answer cell is code: a crafted one could redefine the check) —
 puts it in nbgrader's `submitted/<learner>/<assessment>/`, autogrades through nbgrader's Python API (which
 restores the hidden tests from the gradebook), generates nbgrader's feedback (hidden tests and outputs
-dropped), and writes the learner's result: score and, per question, right or wrong, the right answer, the
-explanation and the source line. A grader killed mid-way puts back what it held when it restarts.
+dropped), and stores the learner's result with the grade, in the attempt's row (one UPDATE: no graded attempt without
+it): score and, per question, right or wrong, the right answer, the explanation and the source line. Nothing a
+learner needs stays on the grader's disk, so graders and quiz services on other machines share only the database.
+A grader killed mid-way puts back what it held when it restarts.
 
 When an assessment counts the highest attempt and a later attempt scores lower, the better attempt is put
 back and graded again, so nbgrader's gradebook (what formgrader and the progress tables read) holds the
@@ -41,7 +43,6 @@ from hoctap.attempts import (
     quiz_answers,
     record,
     response_rows,
-    result_path,
     timestamp_text,
 )
 from hoctap.course import Course, engine_for
@@ -154,10 +155,10 @@ class Grader:
         counted = self._counted(attempt, score, meta)
         if counted is not None:  # a better earlier attempt counts: the gradebook must hold it
             self._restore(counted, release, meta)
-        items = self._write_result(attempt, meta, answers, score, max_score, slot_scores)
-        rows = response_rows(attempt.id, attempt.assessment_id, items)
+        result = self._result(attempt, meta, answers, score, max_score, slot_scores)
+        rows = response_rows(attempt.id, attempt.assessment_id, result["items"])
         record(self.attempts.engine, rows, attempt.id)
-        self.attempts.finish(attempt.id, self.name, score, max_score, now_utc())
+        self.attempts.finish(attempt.id, self.name, score, max_score, now_utc(), result)
         # nbgrader's feedback page comes last: the learner's score does not wait for it, and a failure here
         # leaves the grade standing (the page can be made again with `nbgrader generate_feedback`).
         try:
@@ -214,9 +215,9 @@ class Grader:
     def _restore(self, counted: Attempt, release, meta) -> None:
         self._autograde(counted, release, meta, self._answers(counted))
 
-    def _write_result(self, attempt, meta: dict, answers: dict, score: float, max_score: float, cells: dict) -> list:
-        """The learner's own view of this attempt (nothing here is secret any more: the attempt is over); returns
-        its items, which also become the attempt's rows for item analysis."""
+    def _result(self, attempt, meta: dict, answers: dict, score: float, max_score: float, cells: dict) -> dict:
+        """The learner's own view of this attempt (nothing here is secret any more: the attempt is over); its items
+        also become the attempt's rows for item analysis."""
         items = []
         if meta["kind"] != "commitment":
             topic = topic_by_id(meta["topic"])
@@ -239,7 +240,7 @@ class Grader:
                         "evidence": q.evidence,
                     }
                 )
-        result = {
+        return {
             "assessment": attempt.assessment_id,
             "attempt": attempt.number,
             "kind": meta["kind"],
@@ -248,20 +249,15 @@ class Grader:
             "graded_at": now_utc().isoformat(),
             "items": items,
         }
-        path = result_path(self.course, attempt.student_id, attempt.assessment_id, attempt.number)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(path)
-        return items
 
 
 def wait_for_result(course: Course, student: str, assessment: str, number: int, timeout: float = 30.0) -> dict | None:
-    """The learner's result once the grader has written it (None after `timeout` seconds)."""
-    path = result_path(course, student, assessment, number)
+    """The learner's result once a grader has stored it, read from the database (None after `timeout` seconds)."""
+    attempts = Attempts(engine_for(course.db_url))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
+        found = next((a for a in attempts.of(student, assessment) if a.number == number), None)
+        if found is not None and found.result is not None:
+            return found.result
         time.sleep(0.05)
     return None

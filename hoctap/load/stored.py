@@ -4,7 +4,7 @@
     stored(course, assessment, pressed) -> dict                 # the figures of the report
 
 "Graded exactly once" is read from what one grading leaves behind, as the grader (hoctap/grading/grader.py) leaves
-it: the attempt `graded` with its score and time, one result file for the learner, one response row per question
+it: the attempt `graded` with its score, time and the learner's result (in its row), one response row per question
 drawn, and nbgrader's gradebook holding that learner's one submission with the same score. An attempt failed,
 still queued or half graded, or a learner with more than one attempt, counts against it. "None lost": every
 learner whose visit pressed the confirmation has exactly one submitted attempt.
@@ -18,7 +18,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from hoctap.attempts import GRADED, GRADING, SUBMITTED, attempt_table, response_table, result_path
+from hoctap.attempts import GRADED, GRADING, SUBMITTED, attempt_table, response_table
 from hoctap.course import engine_for
 
 
@@ -65,7 +65,7 @@ def stored(course, assessment: str, pressed: set[str]) -> dict:
     submitted = [a for a in attempts if a.submitted_at is not None]
     statuses = Counter(a.status for a in attempts)
     nbgrader = _nbgrader_scores(course, assessment, {a.student_id for a in submitted})
-    once = [a for a in submitted if _graded_once(course, a, responses.get(a.id, 0), nbgrader.get(a.student_id))]
+    once = [a for a in submitted if _graded_once(a, responses.get(a.id, 0), nbgrader.get(a.student_id))]
     submitted_by = Counter(a.student_id for a in submitted)
     lost = sorted(learner for learner in pressed if submitted_by[learner] != 1)
     return {
@@ -82,12 +82,12 @@ def stored(course, assessment: str, pressed: set[str]) -> dict:
     }
 
 
-def _graded_once(course, attempt, response_rows: int, nbgrader_score: float | None) -> bool:
+def _graded_once(attempt, response_rows: int, nbgrader_score: float | None) -> bool:
     if attempt.status != GRADED or attempt.score is None or attempt.graded_at is None:
         return False
     if response_rows != len(_picks(attempt.picks)):
         return False
-    if not result_path(course, attempt.student_id, attempt.assessment_id, attempt.number).is_file():
+    if not attempt.result or json.loads(attempt.result).get("score") != attempt.score:
         return False
     return nbgrader_score is not None and abs(nbgrader_score - attempt.score) < 1e-9
 

@@ -79,7 +79,7 @@ def test_queue_is_oldest_first_and_each_attempt_is_claimed_once(store):
         while (a := store.claim(name, NOW)) is not None:
             with lock:
                 claimed.append(a.id)
-            store.finish(a.id, name, 1.0, 1.0, NOW)
+            store.finish(a.id, name, 1.0, 1.0, NOW, {"score": 1.0})
 
     threads = [threading.Thread(target=grader, args=(f"g{i}",)) for i in range(4)]
     for t in threads:
@@ -105,7 +105,7 @@ def test_a_restarted_grader_puts_back_what_it_held(store):
     assert store.get(a.id).status == GRADING
     assert store.release_claims("g1") == 1
     assert store.claim("g1", NOW).id == a.id
-    store.finish(a.id, "g1", 2.0, 3.0, NOW)
+    store.finish(a.id, "g1", 2.0, 3.0, NOW, {"score": 2.0})
     with pytest.raises(AttemptError):
-        store.finish(a.id, "g1", 2.0, 3.0, NOW)  # graded once: a second finish is refused
+        store.finish(a.id, "g1", 2.0, 3.0, NOW, {"score": 2.0})  # graded once: a second finish is refused
     assert (store.get(a.id).score, store.get(a.id).max_score) == (2.0, 3.0)
