@@ -61,12 +61,20 @@ def test_paper_answers_graded_once_and_an_injection_stays_text(kit, capsys):
     assert "đã chấm 2 bài" in capsys.readouterr().out
     assert main(["grade"]) == 0
     assert "đã chấm 0 bài" in capsys.readouterr().out
-    right = json.loads((kit / "assessments" / "results" / "tn-0001" / QUIZ / "1.json").read_text(encoding="utf-8"))
-    wrong = json.loads((kit / "assessments" / "results" / "tn-0002" / QUIZ / "1.json").read_text(encoding="utf-8"))
+    right, wrong = (_result(learner) for learner in ("tn-0001", "tn-0002"))
     assert right["score"] == right["max_score"] == 4.0
     assert wrong["score"] < 4.0
     assert any(item["response"] == INJECTION and not item["right"] for item in wrong["items"])
     assert not list(kit.rglob("pwned")) and not (layout().root / "pwned").exists()
+
+
+def _result(learner: str) -> dict:
+    """The learner's result as the grader stored it with the grade (the attempt's row, not a file)."""
+    from hoctap.attempts import Attempts
+    from hoctap.course import course_for, engine_for
+
+    (attempt,) = Attempts(engine_for(course_for(layout()).db_url)).of(learner, QUIZ)
+    return attempt.result
 
 
 def test_paper_answers_refused_with_one_clear_line(kit, capsys):
