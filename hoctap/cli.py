@@ -113,10 +113,11 @@ def _grade(args: argparse.Namespace) -> int:
     grader = Grader(_course(), name=args.name)
     if args.watch:
         print("Đang chờ bài nộp để chấm (Ctrl-C để dừng) / grading as submissions arrive", file=sys.stderr, flush=True)
+        grader.show = lambda line: print(line, flush=True)  # every few seconds while there is work
         grader.watch(args.interval)
         return 0
     report = grader.run_once()
-    print(f"đã chấm {report.graded} bài, lỗi {report.failed} / graded {report.graded}, failed {report.failed}")
+    print(grader.progress.line(grader.attempts.waiting(), force=True))
     return 1 if report.failed else 0
 
 
@@ -213,7 +214,7 @@ def parser() -> argparse.ArgumentParser:
     release.set_defaults(run=_course_release)
 
     grade = verbs.add_parser("grade", help="chấm các bài đã nộp (một lần, hoặc --watch)")
-    grade.add_argument("--watch", action="store_true", help="chấm liên tục khi có bài nộp")
+    grade.add_argument("--watch", action="store_true", help="chấm liên tục khi có bài nộp (in tiến độ mỗi 5 giây)")
     grade.add_argument("--interval", type=float, default=0.5, help="giây giữa hai lần xem hàng đợi")
     grade.add_argument("--name", default=None, help="tên trình chấm (mỗi trình chấm chạy song song một tên)")
     grade.set_defaults(run=_grade)

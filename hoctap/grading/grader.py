@@ -49,6 +49,8 @@ from hoctap.course import Course, engine_for
 from hoctap.errors import HoctapError
 from hoctap.topic import answer_text, response_text, topic_by_id
 
+from .progress import Progress
+
 log = logging.getLogger("hoctap.grading.grader")
 
 
@@ -98,6 +100,8 @@ class Grader:
         self._api = None
         self._portal = None  # closes attempts whose time is up (built at the first sweep)
         self._next_overdue = 0.0
+        self.progress = Progress()  # this grader's counts and rate since it started (`hoctap grade` prints them)
+        self.show = None  # called with a progress line every few seconds while there is work (None: silent)
 
     @property
     def api(self):
@@ -117,10 +121,20 @@ class Grader:
             try:
                 self.grade(attempt)
                 report.graded += 1
+                self.progress.record(ok=True)
             except Exception as error:  # one bad submission must not stop the queue: it is kept, marked failed
                 self.attempts.fail(attempt.id, self.name, f"{type(error).__name__}: {error}")
                 report.failed += 1
+                self.progress.record(ok=False)
+            self._show_progress()
         return report
+
+    def _show_progress(self, force: bool = False) -> None:
+        """A progress line to `show` when one is due (the queue's size read then, at most every few seconds)."""
+        if self.show is not None and (force or self.progress.due()):
+            line = self.progress.line(self.attempts.waiting(), force)
+            if line:
+                self.show(line)
 
     def _close_overdue(self) -> None:
         """Attempts whose time is up are submitted with their saved answers, even if no learner's kernel is left
@@ -144,6 +158,7 @@ class Grader:
             self.api  # noqa: B018 - builds nbgrader's API (imports, config) before the first submission
         while not stop.is_set():
             if not self.run_once().graded:
+                self._show_progress()  # the queue may move while this grader waits (other graders, new work)
                 stop.wait(interval)
 
     # ------------------------------------------------------------------ one attempt

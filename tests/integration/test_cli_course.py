@@ -58,7 +58,7 @@ def test_paper_answers_graded_once_and_an_injection_stays_text(kit, capsys):
         path.write_text(json.dumps(_answers(topic, right), ensure_ascii=False), encoding="utf-8")
         assert main(["submit", learner, QUIZ, str(path), "--at", "2021-09-15T10:00+07:00"]) == 0
     assert main(["grade"]) == 0
-    assert "đã chấm 2 bài" in capsys.readouterr().out
+    assert "đã chấm 2 bài · lỗi 0 · đang chờ 0" in capsys.readouterr().out
     assert main(["grade"]) == 0
     assert "đã chấm 0 bài" in capsys.readouterr().out
     right, wrong = (_result(learner) for learner in ("tn-0001", "tn-0002"))
