@@ -49,30 +49,14 @@ from hoctap.course import Course, engine_for
 from hoctap.errors import HoctapError
 from hoctap.topic import answer_text, response_text, topic_by_id
 
+from .names import NameHold
 from .progress import Progress
 
 log = logging.getLogger("hoctap.grading.grader")
 
 
 STALE_CLAIM = dt.timedelta(minutes=10)  # far longer than any one grade takes
-OVERDUE_EVERY = 5.0  # seconds between two sweeps for attempts whose time is up
-
-
-def _hold_name(course: Course, name: str):
-    """Only one live grader per name (two with one name would put back each other's claims)."""
-    import fcntl
-
-    folder = course.root / ".graders"
-    folder.mkdir(parents=True, exist_ok=True)
-    handle = open(folder / f"{name}.lock", "w")  # noqa: SIM115 - held for the grader's life
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise GradingError(
-            f"một trình chấm tên '{name}' đang chạy; đặt tên khác (--name) cho trình chấm thứ hai"
-        ) from None
-    return handle
+SWEEP_EVERY = 5.0  # seconds between two sweeps: attempts whose time is up, claims of graders that died
 
 
 class GradingError(HoctapError):
@@ -93,13 +77,13 @@ class Grader:
         self.clock = clock  # when attempts' time limits are up (tests pass their own)
         # A stable name: a grader restarted after a crash recognises its own unfinished claims and puts them back.
         self.name = name or f"{socket.gethostname()}-grader"
-        self._lock = _hold_name(course, self.name)
         self.attempts = Attempts(engine_for(course.db_url))
+        self._hold = NameHold(course.root / ".graders", self.attempts.engine, self.name)
         create_response_tables(self.attempts.engine)
         self.warm = warm
         self._api = None
         self._portal = None  # closes attempts whose time is up (built at the first sweep)
-        self._next_overdue = 0.0
+        self._next_sweep = 0.0
         self.progress = Progress()  # this grader's counts and rate since it started (`hoctap grade` prints them)
         self.show = None  # called with a progress line every few seconds while there is work (None: silent)
 
@@ -111,11 +95,11 @@ class Grader:
         return self._api
 
     def run_once(self) -> GradeReport:
-        """Grade everything pending now (after putting back what this grader held when it last stopped, and
-        what graders that never came back have held for too long)."""
+        """Grade everything pending now (after putting back what this grader held when it last stopped, what
+        graders that died hold, and what graders that never came back have held for too long)."""
         self.attempts.release_claims(self.name)
         self.attempts.release_stale(now_utc() - STALE_CLAIM)
-        self._close_overdue()
+        self._sweep()
         report = GradeReport()
         while (attempt := self.attempts.claim(self.name, now_utc())) is not None:
             try:
@@ -136,12 +120,18 @@ class Grader:
             if line:
                 self.show(line)
 
-    def _close_overdue(self) -> None:
-        """Attempts whose time is up are submitted with their saved answers, even if no learner's kernel is left
-        to do it (looked for every OVERDUE_EVERY seconds: a time limit is minutes long)."""
-        if time.monotonic() < self._next_overdue:
+    def _sweep(self) -> None:
+        """Every SWEEP_EVERY seconds: claims of graders that died go back to the queue (they hold their name no
+        more), and attempts whose time is up are submitted with their saved answers, even if no learner's kernel
+        is left to do it (a time limit is minutes long)."""
+        if time.monotonic() < self._next_sweep:
             return
-        self._next_overdue = time.monotonic() + OVERDUE_EVERY
+        self._next_sweep = time.monotonic() + SWEEP_EVERY
+        for dead in self._hold.dead_claimers(self.attempts.engine):
+            if put_back := self.attempts.release_claims(dead):
+                log.warning(
+                    "%s: %d attempt(s) held by '%s', which stopped, back in the queue", self.name, put_back, dead
+                )
         if self._portal is None:
             self._portal = Portal(self.course)
         self._portal.clock = self.clock  # not a closure over self: a grader must die with its last reference

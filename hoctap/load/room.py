@@ -78,11 +78,14 @@ def read_codes(path: Path) -> dict[str, str]:
     return {row[0]: row[-1] for row in rows[1:] if row and row[0]}
 
 
-def room_env(home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+def room_env(home: Path, base: dict[str, str] | None = None, db_url: str | None = None) -> dict[str, str]:
     """An environment for the room's processes: HOCTAP_HOME at the room, no HOCTAP_DB_URL (the room's gradebook is
-    its own), the interpreter's folder first on PATH (nbgrader's gradebook runs `alembic` from PATH)."""
+    its own) unless `db_url` names one (several rooms, one per service, sharing a throwaway PostgreSQL gradebook),
+    the interpreter's folder first on PATH (nbgrader's gradebook runs `alembic` from PATH)."""
     env = dict(os.environ if base is None else base, HOCTAP_HOME=str(home))
     env.pop("HOCTAP_DB_URL", None)
+    if db_url:
+        env["HOCTAP_DB_URL"] = db_url
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
     return env
 
