@@ -30,6 +30,9 @@ SURFACE = {
     "learner": "tables",
     "safe_url": "tables",
     "verify_code": "access",
+    "new_code": "access",
+    "hash_code": "access",
+    "code_matches": "access",
     "import_file": "roster_import",
     "roles_from_topics": "roster",
 }

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("hoctap", "widgets")
-STAGES = ("topic", "build", "course", "attempts", "grading", "progress", "report", "serve", "safety", "load")
+STAGES = ("topic", "build", "course", "attempts", "grading", "progress", "report", "serve", "safety", "load", "hub")
 MAX_LINES = 400
 
 

@@ -196,8 +196,16 @@ def learner_app(
         root = course_root if course_root is not None else layout().assessments
         return Portal(course_at(root)) if clock is None else Portal(course_at(root), clock=clock)
 
-    app = LearnerApp(AppState(portal, schedule=alarm), ticker=ticker, alarm=alarm)
-    threading.Thread(target=_warm_up, name="hoctap-warm-up", daemon=True).start()
+    from hoctap.hub import hub_user_of_kernel
+
+    state = AppState(portal, schedule=alarm, hub_user=hub_user_of_kernel())
+    if state.hub_user is not None:
+        state.hub_logout = f"{os.environ.get('JUPYTERHUB_BASE_URL') or '/'}hub/logout"
+    app = LearnerApp(state, ticker=ticker, alarm=alarm)
+    if state.hub_user is not None:  # the hub said who this is: straight to their assessments
+        state.enter()
+    else:
+        threading.Thread(target=_warm_up, name="hoctap-warm-up", daemon=True).start()
     return app
 
 

@@ -111,6 +111,10 @@ class AppState(traitlets.HasTraits):
     evaluation = traitlets.Any(
         None, allow_none=True, help="hoctap.attempts.evaluation.Evaluation of a commitment shown"
     )
+    hub_user = traitlets.Unicode(
+        None, allow_none=True, help="behind JupyterHub: the hub user this kernel serves (no login screen, no code)"
+    )
+    hub_logout = traitlets.Unicode("/hub/logout", help="behind JupyterHub: the hub's logout page")
 
     def __init__(self, portal: Callable[[], Portal] | Portal, schedule: Callable = later, **kwargs):
         super().__init__(**kwargs)
@@ -140,6 +144,20 @@ class AppState(traitlets.HasTraits):
     @_guarded
     def login(self, student_id: str, code: str) -> bool:
         self.learner = self.portal.login(student_id, code)
+        self._forget_all()
+        self._list()
+        return True
+
+    @_guarded
+    def enter(self) -> bool:
+        """Behind JupyterHub: the hub has checked who this is (its login, its OAuth); the learner asks for no code,
+        and no one can name another learner from the page (`hoctap.hub.identity`)."""
+        from hoctap.attempts import RefusedError
+
+        learner = self.portal.learner(self.hub_user or "")
+        if learner is None:
+            raise RefusedError(f"tài khoản {self.hub_user} không có trong danh sách học viên của khoá học")
+        self.learner = learner
         self._forget_all()
         self._list()
         return True

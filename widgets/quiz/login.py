@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets
 
-from ..style import classed
+from ..style import classed, esc
 from .app_state import AppState
 from .parts import act, button
 
@@ -15,6 +15,10 @@ class LoginView(ipywidgets.VBox):
     def __init__(self, state: AppState, **kwargs):
         super().__init__(**kwargs)
         self.state = state
+        if state.hub_user is not None:  # behind the hub: it logs people in and out, never this page
+            self.children = [hub_exit(state)]
+            self.add_class("hoctap-login")
+            return
         style = {"description_width": "8em"}
         wide = ipywidgets.Layout(width="100%")
         intro = ipywidgets.HTML(
@@ -45,3 +49,15 @@ class LoginView(ipywidgets.VBox):
         (on a shared computer the next person must not find it). On success the app closes this screen."""
         code, self.code.value = self.code.value, ""
         act(self.submit, lambda: self.state.login(self.student.value, code))
+
+
+def hub_exit(state: AppState) -> ipywidgets.HTML:
+    """Behind the hub, in place of the form: who the hub says is here, and its logout (to log in as someone else)."""
+    return classed(
+        ipywidgets.HTML(
+            f"<p>Anh/chị đang đăng nhập với tài khoản <strong>{esc(state.hub_user)}</strong>.</p>"
+            f'<p><a class="hoctap-hub-logout" href="{esc(state.hub_logout)}" target="_top">'
+            "Đăng xuất khỏi hệ thống / Log out</a></p>"
+        ),
+        "hoctap-hub-exit",
+    )

@@ -55,7 +55,16 @@ class OffersView(ipywidgets.VBox):
         empty = [] if self.cards else [ipywidgets.HTML("<p>Hiện chưa có bài nào dành cho anh/chị.</p>")]
         self.refresh = button("Tải lại danh sách", "hoctap-refresh")
         self.refresh.on_click(lambda _: act(self.refresh, state.back))
-        self.logout = button("Đăng xuất", "hoctap-logout")
-        self.logout.on_click(lambda _: state.logout())
+        if state.hub_user is not None:  # behind the hub, logging out is the hub's: a link to its logout page
+            self.logout = hub_logout_link(state)
+        else:
+            self.logout = button("Đăng xuất", "hoctap-logout")
+            self.logout.on_click(lambda _: state.logout())
         self.children = [self.heading, *self.cards, *empty, ipywidgets.HBox([self.refresh, self.logout])]
         self.add_class("hoctap-offers")
+
+
+def hub_logout_link(state: AppState) -> ipywidgets.HTML:
+    return ipywidgets.HTML(
+        f'<a class="hoctap-logout hoctap-hub-logout" href="{esc(state.hub_logout)}" target="_top">Đăng xuất</a>'
+    )

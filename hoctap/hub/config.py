@@ -1,0 +1,148 @@
+"""The hub's whole configuration for one machine: `configure(c, home=…)` from `deploy/hub/jupyterhub_config.py`.
+
+What runs (all local processes, started and stopped by the hub):
+- the hub and its proxy (configurable-http-proxy, from npm) on `ip:port`;
+- `hoctap-quiz`: the learners' Voila (quiz app and lessons) as a hub service (`hoctap.serve.hub_voila`);
+- `hoctap-dashboard`: the instructors' progress dashboard, the same server on `notebooks/instructor/`;
+- `hoctap-grader-N`: `graders` graders (`hoctap grade --watch`), hub services without a URL;
+- each instructor's own JupyterLab with formgrader, spawned on demand in the kit's folder.
+
+Who reaches what (JupyterHub roles and scopes): the default `user` role — every learner — is cut down to
+`access:services!service=hoctap-quiz`: no server of their own, so `/user/<name>/lab` is refused, and no other
+service. The `instructor` role (group `instructors`) has `self` (their JupyterLab) and both services. Learners and
+instructors land on their own start page (`default_url`).
+
+Why services and not a server per learner: one Voila serves a whole room with one process (about 68 MB per
+learner's kernel), where a single-user server per learner adds a Jupyter server (about 60–90 MB) and a spawn to
+every login; docs/deploy.md gives the figures measured here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .identity import INSTRUCTORS_GROUP
+
+QUIZ_SERVICE = "hoctap-quiz"
+DASHBOARD_SERVICE = "hoctap-dashboard"
+GRADER_SERVICE = "hoctap-grader"
+QUIZ_PAGE = "voila/render/quiz.ipynb"
+DASHBOARD_PAGE = "voila/render/progress.ipynb"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def configure(
+    c,
+    *,
+    home: Path,
+    db_url: str,
+    ip: str = "127.0.0.1",
+    port: int = 8000,
+    hub_port: int = 8081,
+    proxy_api_port: int = 8001,
+    quiz_port: int = 8866,
+    dashboard_port: int = 8867,
+    graders: int = 1,
+    state_dir: Path | None = None,
+    python: str = sys.executable,
+) -> None:
+    """Fill the hub's configuration `c` for the kit at `home` on one machine (ports: see the arguments)."""
+    home = Path(home).resolve()
+    state = Path(state_dir) if state_dir is not None else home / "var" / "hub"
+    state.mkdir(parents=True, exist_ok=True)
+
+    c.JupyterHub.ip = ip
+    c.JupyterHub.port = port
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.hub_port = hub_port
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
+    c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
+    c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"  # the hub's own state; the kit's is db_url
+    c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+    c.JupyterHub.template_paths = [str(TEMPLATES)]
+    c.JupyterHub.cleanup_servers = True
+    c.JupyterHub.cleanup_proxy = True
+
+    c.JupyterHub.authenticator_class = "hoctap.hub.auth.HoctapAuthenticator"
+    c.HoctapAuthenticator.db_url = db_url
+
+    c.JupyterHub.load_roles = roles()
+    c.JupyterHub.services = services(home, db_url, python, quiz_port, dashboard_port, graders)
+    c.JupyterHub.default_url = start_page
+
+    # Instructors' JupyterLab: a local process as the hub's own system user, in the kit's folder, with formgrader on
+    # the kit's course and the same Content-Security-Policy as `make run`'s Lab.
+    c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+    c.Spawner.notebook_dir = str(home)
+    c.Spawner.default_url = "/lab"
+    c.Spawner.cmd = [python, "-m", "jupyterhub.singleuser"]
+    c.Spawner.args = instructor_lab_args(home)
+    c.Spawner.environment = {"HOCTAP_HOME": str(home), "HOCTAP_DB_URL": db_url}
+    c.SimpleLocalProcessSpawner.home_dir_template = str(home)
+
+
+def roles() -> list[dict]:
+    quiz, dashboard = f"access:services!service={QUIZ_SERVICE}", f"access:services!service={DASHBOARD_SERVICE}"
+    # A service's OAuth asks the hub who the user is: name and groups, their own only.
+    identify = ["read:users:name!user", "read:users:groups!user"]
+    return [
+        # Every hub user has `user`: cut down to the quiz service (no own server, no other service).
+        {"name": "user", "description": "Học viên: chỉ ứng dụng làm bài và bài học", "scopes": [quiz, *identify]},
+        {
+            "name": "instructor",
+            "description": "Giảng viên: JupyterLab với formgrader, bảng tiến độ",
+            "scopes": ["self", quiz, dashboard],
+            "groups": [INSTRUCTORS_GROUP],
+        },
+    ]
+
+
+def services(home: Path, db_url: str, python: str, quiz_port: int, dashboard_port: int, graders: int) -> list[dict]:
+    # The hub gives a service only PATH, LANG and its own JUPYTERHUB_* variables: the kit's are passed here.
+    env = {"HOCTAP_HOME": str(home), "HOCTAP_DB_URL": db_url, "PYTHONUNBUFFERED": "1"}
+
+    def voila(name: str, site: Path, port: int) -> dict:
+        return {
+            "name": name,
+            "url": f"http://127.0.0.1:{port}",
+            "command": [python, "-m", "hoctap.serve.hub_voila", str(site), f"--port={port}", "--Voila.ip=127.0.0.1"],
+            "environment": env,
+            "cwd": str(home),
+            "oauth_no_confirm": True,
+        }
+
+    found = [
+        voila(QUIZ_SERVICE, home / "notebooks" / "learner", quiz_port),
+        voila(DASHBOARD_SERVICE, home / "notebooks" / "instructor", dashboard_port),
+    ]
+    for n in range(1, graders + 1):
+        found.append(
+            {
+                "name": f"{GRADER_SERVICE}-{n}",
+                "command": [python, "-m", "hoctap.cli", "grade", "--watch", "--name", f"hub-grader-{n}"],
+                "environment": env,
+                "cwd": str(home),
+            }
+        )
+    return found
+
+
+def start_page(handler) -> str:
+    """Where a user lands after logging in: the quiz app for a learner, the dashboard for an instructor."""
+    base = handler.hub.base_url.rsplit("hub/", 1)[0]
+    user = handler.current_user
+    in_group = user is not None and any(g.name == INSTRUCTORS_GROUP for g in user.groups)
+    service, page = (DASHBOARD_SERVICE, DASHBOARD_PAGE) if in_group else (QUIZ_SERVICE, QUIZ_PAGE)
+    return f"{base}services/{service}/{page}"
+
+
+def instructor_lab_args(home: Path) -> list[str]:
+    from hoctap.course import COURSE_ID
+
+    return [
+        f"--CourseDirectory.root={home / 'assessments'}",
+        f"--CourseDirectory.course_id={COURSE_ID}",
+        "--ServerApp.jpserver_extensions",
+        "hoctap.serve.instructor_guard=True",
+    ]
