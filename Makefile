@@ -8,7 +8,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint bench lab build check clean venv load
+.PHONY: run test lint bench lab build check clean venv load hub
 
 venv: $(STAMP)
 
@@ -31,6 +31,16 @@ run: $(STAMP)
 	$(BIN)/hoctap course release
 	$(BIN)/hoctap roster import data/rosters/sample.csv
 	$(BIN)/hoctap serve --host $(HOST)
+
+# The same kit behind JupyterHub on this machine (deploy/hub/jupyterhub_config.py; docs/deploy.md): learners log in
+# at http://HOST:8000/ with their roster id and code; instructors with `hoctap staff add NAME`'s code. Needs
+# configurable-http-proxy (`npm install -g configurable-http-proxy`). HOCTAP_DB_URL=postgresql+psycopg2://… for
+# PostgreSQL; the hub's own state goes to var/hub/.
+hub: $(STAMP)
+	$(BIN)/hoctap build
+	$(BIN)/hoctap course release
+	$(BIN)/hoctap roster import data/rosters/sample.csv
+	HOCTAP_HUB_IP=$(HOST) $(BIN)/jupyterhub -f deploy/hub/jupyterhub_config.py
 
 lab: $(STAMP)
 	$(BIN)/hoctap serve --host $(HOST) --only lab

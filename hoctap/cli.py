@@ -86,6 +86,15 @@ def _course():
     return course_for(layout())
 
 
+def _staff_add(args: argparse.Namespace) -> int:
+    from hoctap.hub import add_instructor
+
+    code = add_instructor(_course().db_url, args.name)
+    print(f"giảng viên {args.name}: mã truy cập {code} (chỉ hiện một lần; chạy lại để cấp mã mới)")
+    print(f"instructor {args.name}: access code {code} (shown once; run again for a new one)")
+    return 0
+
+
 def _roster_import(args: argparse.Namespace) -> int:
     from hoctap.course import import_file, roles_from_topics
     from hoctap.topic import layout
@@ -202,6 +211,13 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--reissue", action="store_true", help="cấp lại mã cho mọi học viên")
     imp.add_argument("--reissue-for", action="append", metavar="ID", help="cấp lại mã cho một học viên")
     imp.set_defaults(run=_roster_import)
+
+    staff = verbs.add_parser("staff", help="tài khoản giảng viên trên JupyterHub / instructors' hub accounts")
+    staff_add = staff.add_subparsers(dest="action", required=True).add_parser(
+        "add", help="tạo tài khoản giảng viên (hoặc cấp mã mới) / add an instructor (or give a new code)"
+    )
+    staff_add.add_argument("name", help="tên đăng nhập: a-z, 0-9, . _ - (ví dụ gv-tuyengiao)")
+    staff_add.set_defaults(run=_staff_add)
 
     course = verbs.add_parser("course", help="khoá học nbgrader / the nbgrader course").add_subparsers(
         dest="action", required=True

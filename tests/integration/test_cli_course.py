@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -147,3 +148,17 @@ def test_a_crash_between_starting_and_submitting_leaves_an_attempt_that_can_be_s
     (done,) = _attempts(kit, "tn-0013", FINAL)
     assert (done.id, done.status, done.answers) == (left.id, "submitted", json.loads(path.read_text()))
     assert main(["grade"]) == 0 and "lỗi 0" in capsys.readouterr().out
+
+
+def test_staff_add_prints_a_code_once_and_refuses_a_learners_id(kit, capsys):
+    from hoctap.course import course_at
+    from hoctap.hub import verify_instructor
+
+    assert main(["staff", "add", "gv-tuyengiao"]) == 0
+    out = capsys.readouterr().out
+    code = re.search(r"mã truy cập ([a-z0-9]{4}-[a-z0-9]{4})", out).group(1)
+    assert f"access code {code}" in out
+    assert verify_instructor(course_at(kit / "assessments").db_url, "gv-tuyengiao", code)
+    assert main(["staff", "add", "tn-0001"]) == 1  # a learner's roster id
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "tn-0001" in err
