@@ -13,6 +13,7 @@ SURFACE = {
     "HoctapAuthenticator": "auth",
     "configure": "config",
     "QUIZ_SERVICE": "config",
+    "quiz_services": "config",
     "DASHBOARD_SERVICE": "config",
     "INSTRUCTORS_GROUP": "identity",
     "HUB_USER_HEADER": "identity",

@@ -20,6 +20,8 @@ every login; docs/deploy.md gives the figures measured here.
 from __future__ import annotations
 
 import sys
+import zlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .identity import INSTRUCTORS_GROUP
@@ -41,8 +43,8 @@ def configure(
     port: int = 8000,
     hub_port: int = 8081,
     proxy_api_port: int = 8001,
-    quiz_port: int = 8866,
-    dashboard_port: int = 8867,
+    quiz_ports: Sequence[int] = (8870,),
+    dashboard_port: int = 8871,
     graders: int = 1,
     state_dir: Path | None = None,
     python: str = sys.executable,
@@ -67,9 +69,12 @@ def configure(
     c.JupyterHub.authenticator_class = "hoctap.hub.auth.HoctapAuthenticator"
     c.HoctapAuthenticator.db_url = db_url
 
-    c.JupyterHub.load_roles = roles()
-    c.JupyterHub.services = services(home, db_url, python, quiz_port, dashboard_port, graders)
-    c.JupyterHub.default_url = start_page
+    quiz = quiz_services(len(quiz_ports))
+    c.JupyterHub.load_roles = roles(quiz)
+    c.JupyterHub.services = services(
+        home, db_url, python, dict(zip(quiz, quiz_ports, strict=True)), dashboard_port, graders
+    )
+    c.JupyterHub.default_url = start_page_for(quiz)
 
     # Instructors' JupyterLab: a local process as the hub's own system user, in the kit's folder, with formgrader on
     # the kit's course and the same Content-Security-Policy as `make run`'s Lab.
@@ -82,23 +87,31 @@ def configure(
     c.SimpleLocalProcessSpawner.home_dir_template = str(home)
 
 
-def roles() -> list[dict]:
-    quiz, dashboard = f"access:services!service={QUIZ_SERVICE}", f"access:services!service={DASHBOARD_SERVICE}"
+def quiz_services(count: int) -> list[str]:
+    """The quiz services' names: `hoctap-quiz`, then `hoctap-quiz-2`, … (one per quiz server process)."""
+    return [QUIZ_SERVICE] + [f"{QUIZ_SERVICE}-{n}" for n in range(2, count + 1)]
+
+
+def roles(quiz: Sequence[str] = (QUIZ_SERVICE,)) -> list[dict]:
+    access = [f"access:services!service={name}" for name in quiz]
+    dashboard = f"access:services!service={DASHBOARD_SERVICE}"
     # A service's OAuth asks the hub who the user is: name and groups, their own only.
     identify = ["read:users:name!user", "read:users:groups!user"]
     return [
-        # Every hub user has `user`: cut down to the quiz service (no own server, no other service).
-        {"name": "user", "description": "Học viên: chỉ ứng dụng làm bài và bài học", "scopes": [quiz, *identify]},
+        # Every hub user has `user`: cut down to the quiz services (no own server, no other service).
+        {"name": "user", "description": "Học viên: chỉ ứng dụng làm bài và bài học", "scopes": [*access, *identify]},
         {
             "name": "instructor",
             "description": "Giảng viên: JupyterLab với formgrader, bảng tiến độ",
-            "scopes": ["self", quiz, dashboard],
+            "scopes": ["self", *access, dashboard],
             "groups": [INSTRUCTORS_GROUP],
         },
     ]
 
 
-def services(home: Path, db_url: str, python: str, quiz_port: int, dashboard_port: int, graders: int) -> list[dict]:
+def services(
+    home: Path, db_url: str, python: str, quiz: dict[str, int], dashboard_port: int, graders: int
+) -> list[dict]:
     # The hub gives a service only PATH, LANG and its own JUPYTERHUB_* variables: the kit's are passed here.
     env = {"HOCTAP_HOME": str(home), "HOCTAP_DB_URL": db_url, "PYTHONUNBUFFERED": "1"}
 
@@ -112,10 +125,8 @@ def services(home: Path, db_url: str, python: str, quiz_port: int, dashboard_por
             "oauth_no_confirm": True,
         }
 
-    found = [
-        voila(QUIZ_SERVICE, home / "notebooks" / "learner", quiz_port),
-        voila(DASHBOARD_SERVICE, home / "notebooks" / "instructor", dashboard_port),
-    ]
+    found = [voila(name, home / "notebooks" / "learner", port) for name, port in quiz.items()]
+    found.append(voila(DASHBOARD_SERVICE, home / "notebooks" / "instructor", dashboard_port))
     for n in range(1, graders + 1):
         found.append(
             {
@@ -128,13 +139,23 @@ def services(home: Path, db_url: str, python: str, quiz_port: int, dashboard_por
     return found
 
 
-def start_page(handler) -> str:
-    """Where a user lands after logging in: the quiz app for a learner, the dashboard for an instructor."""
-    base = handler.hub.base_url.rsplit("hub/", 1)[0]
-    user = handler.current_user
-    in_group = user is not None and any(g.name == INSTRUCTORS_GROUP for g in user.groups)
-    service, page = (DASHBOARD_SERVICE, DASHBOARD_PAGE) if in_group else (QUIZ_SERVICE, QUIZ_PAGE)
-    return f"{base}services/{service}/{page}"
+def start_page_for(quiz: Sequence[str]) -> Callable:
+    """JupyterHub's `default_url`: where a user lands after logging in — the dashboard for an instructor, the quiz
+    app for a learner, on one of the quiz services chosen by their name (a learner always lands on the same one;
+    any would do: their attempts are in the database, not in a service)."""
+
+    def start_page(handler) -> str:
+        base = handler.hub.base_url.rsplit("hub/", 1)[0]
+        user = handler.current_user
+        if user is not None and any(g.name == INSTRUCTORS_GROUP for g in user.groups):
+            return f"{base}services/{DASHBOARD_SERVICE}/{DASHBOARD_PAGE}"
+        name = user.name if user is not None else ""
+        return f"{base}services/{quiz[zlib.crc32(name.encode()) % len(quiz)]}/{QUIZ_PAGE}"
+
+    return start_page
+
+
+start_page = start_page_for((QUIZ_SERVICE,))
 
 
 def instructor_lab_args(home: Path) -> list[str]:

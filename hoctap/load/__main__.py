@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cull-wait", type=float, default=120.0, help="chờ dọn kernel tối đa, giây / s")
     parser.add_argument("--keep", type=Path, default=None, help="giữ phòng thi và nhật ký ở đây / keep the run here")
     parser.add_argument("--out", type=Path, default=None, help="tệp JSON (mặc định bench-results/load.json)")
+    parser.add_argument("--hub", action="store_true", help="qua JupyterHub (deploy/hub) / through the hub")
+    parser.add_argument("--db-url", default=None, help="sổ điểm trống dùng một lần / a throwaway gradebook")
+    parser.add_argument("--quiz-services", type=int, default=1, help="số dịch vụ làm bài sau hub / quiz services")
+    parser.add_argument("--graders", type=int, default=1, help="số trình chấm sau hub / graders behind the hub")
     parser.add_argument(
         "voila_args", nargs="*", help="sau -- : thêm thiết lập Voila / after -- : more Voila settings (--Class.trait=v)"
     )
@@ -34,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         think=args.think,
         cull_wait=args.cull_wait,
         voila_args=list(args.voila_args),
+        hub=args.hub,
+        db_url=args.db_url,
+        quiz_services=args.quiz_services,
+        graders=args.graders,
     )
     out = args.out or layout().root / "bench-results" / "load.json"  # before the run points HOCTAP_HOME elsewhere
     results = run_load(settings, args.keep, log=lambda line: print(line, file=sys.stderr, flush=True))

@@ -64,7 +64,7 @@ def decode_frame(frame: bytes | str) -> dict:
 class WidgetChannel:
     """One websocket on a kernel (`/api/kernels/<id>/channels`), with its own session and the widgets it sees."""
 
-    def __init__(self, base_url: str, kernel_id: str, timeout: float = 30.0):
+    def __init__(self, base_url: str, kernel_id: str, timeout: float = 30.0, cookie: str | None = None):
         parts = urlsplit(base_url)
         scheme = "wss" if parts.scheme == "https" else "ws"
         prefix = parts.path.rstrip("/")
@@ -77,7 +77,8 @@ class WidgetChannel:
         self.closed = False
         self._control: str | None = None
         self._states: list[dict] | None = None
-        self.socket = websocket.create_connection(self.url, timeout=timeout)
+        # `cookie`: behind JupyterHub the socket is opened with the service's login cookie, as the browser's is
+        self.socket = websocket.create_connection(self.url, timeout=timeout, cookie=cookie)
 
     # ---------------------------------------------------------------- sending
 

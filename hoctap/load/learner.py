@@ -37,6 +37,7 @@ from .channel import ChannelError, WidgetChannel, kernel_id_in
 
 APP_PATH = "voila/render/quiz.ipynb"
 # The names each step is reported under (sorted as the visit goes; Locust's tables sort by name).
+HUB_LOGIN = "0 hub login (form, OAuth)"  # behind JupyterHub only (hub_visit.py)
 PAGE = "1 page (HTML)"
 LOGIN_SCREEN = "2 login screen (widgets)"
 ARRIVAL = "2b page → login screen (total)"
@@ -46,8 +47,9 @@ ANSWER = "5 answer"
 SUBMIT = "6 submit → grading"
 SCORE = "7 grading → score"
 LEAVE = "8 leave (socket closed)"
-STEPS = (PAGE, LOGIN_SCREEN, ARRIVAL, LOGIN, START, ANSWER, SUBMIT, SCORE, LEAVE)
+STEPS = (HUB_LOGIN, PAGE, LOGIN_SCREEN, ARRIVAL, LOGIN, START, ANSWER, SUBMIT, SCORE, LEAVE)
 STEP_LABELS = {  # Vietnamese first, for the report
+    HUB_LOGIN: "Đăng nhập hub (biểu mẫu, OAuth) / hub login",
     PAGE: "Tải trang / page (HTML)",
     LOGIN_SCREEN: "Hiện màn hình đăng nhập / login screen",
     ARRIVAL: "Từ lúc mở trang đến màn hình đăng nhập / arrival → login screen",
@@ -70,10 +72,10 @@ class StepFailed(Exception):
     """A step of the visit failed: the message says why (the app's error line, a timeout, an HTTP status)."""
 
 
-def _get(url: str, timeout: float) -> tuple[int, str]:
+def _get(url: str, timeout: float, opener=None) -> tuple[int, str]:
     request = urllib.request.Request(url, headers={"User-Agent": "hoctap-load"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with (opener or urllib.request.build_opener()).open(request, timeout=timeout) as response:
             return response.status, response.read().decode("utf-8", errors="replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", errors="replace")
@@ -81,13 +83,14 @@ def _get(url: str, timeout: float) -> tuple[int, str]:
         raise StepFailed(f"no answer: {getattr(error, 'reason', error)}") from None
 
 
-def fetch_page(url: str, timeout: float, waits: list[int] | None = None) -> str:
+def fetch_page(url: str, timeout: float, waits: list[int] | None = None, opener=None) -> str:
     """GET an app's page as a browser does: a page that reloads itself (the learner server's waiting line, or its
     busy page at the kernel cap, HTTP 503) is reloaded when it says, until the app's page (one with a kernel id)
-    comes; StepFailed after `timeout` s, or on a page that is neither. `waits` gets each reload's HTTP status."""
+    comes; StepFailed after `timeout` s, or on a page that is neither. `waits` gets each reload's HTTP status;
+    `opener` (urllib's, with a cookie jar behind the hub) fetches it."""
     deadline = time.monotonic() + timeout
     while True:
-        status, page = _get(url, max(deadline - time.monotonic(), 1.0))
+        status, page = _get(url, max(deadline - time.monotonic(), 1.0), opener)
         if status == 200 and kernel_id_in(page):
             return page
         refresh = REFRESH.search(page)
@@ -129,17 +132,14 @@ class Visit:
         self.channel: WidgetChannel | None = None
         self.pressed_submit = False  # the confirmation was pressed: an attempt must be in the database
         self.failed: str | None = None  # the first failure: "step: why"
+        self.opener = None  # urllib's opener for the page (hub_visit.HubVisit: one with the hub's cookies)
+        self.cookie: str | None = None  # the Cookie header of the kernel's websocket (behind the hub)
 
     # ---------------------------------------------------------------- the visit
 
     def run(self) -> bool:
         try:
-            start = time.perf_counter()
-            kernel = self._step(PAGE, self._page)
-            self._step(LOGIN_SCREEN, lambda: self._login_screen(kernel))
-            self.report(ARRIVAL, time.perf_counter() - start, None)
-            self._pause()
-            self._step(LOGIN, self._login)
+            self._arrive()
             self._pause()
             self._step(START, self._start)
             questions = self.channel.find("hoctap-question", within=self.channel.find("hoctap-quiz")[0])
@@ -158,6 +158,15 @@ class Visit:
         except StepFailed:
             return False
         return True
+
+    def _arrive(self) -> None:
+        """From opening the page to the list of the learner's assessments."""
+        start = time.perf_counter()
+        kernel = self._step(PAGE, self._page)
+        self._step(LOGIN_SCREEN, lambda: self._login_screen(kernel))
+        self.report(ARRIVAL, time.perf_counter() - start, None)
+        self._pause()
+        self._step(LOGIN, self._login)
 
     def _step(self, name: str, action: Callable[[], object]) -> object:
         """Run one step, timed; report it (failed with why, on StepFailed or a closed websocket) and re-raise."""
@@ -188,13 +197,13 @@ class Visit:
 
     def _page(self) -> str:
         """The quiz page; its kernel's id."""
-        kernel = kernel_id_in(fetch_page(self.base + APP_PATH, self.page_timeout, self.waits))
+        kernel = kernel_id_in(fetch_page(self.base + APP_PATH, self.page_timeout, self.waits, self.opener))
         if kernel is None:
             raise StepFailed("no kernel id in the page")
         return kernel
 
     def _login_screen(self, kernel: str) -> None:
-        self.channel = WidgetChannel(self.base, kernel, timeout=self.timeout)
+        self.channel = WidgetChannel(self.base, kernel, timeout=self.timeout, cookie=self.cookie)
         self.channel.request_states()
         self._wait(lambda: self._all("hoctap-login-id", "hoctap-login-code", "hoctap-login-submit"))
 

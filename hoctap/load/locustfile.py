@@ -15,6 +15,7 @@ Settings, from the environment (`hoctap.load.run` sets them):
     HOCTAP_LOAD_TIMEOUT   seconds a step may take (default 30; the score: HOCTAP_LOAD_SCORE_TIMEOUT, default 90)
     HOCTAP_LOAD_WORKERS   how many Locust workers share the learners (default 1)
     HOCTAP_LOAD_BARE      the bare notebook's path under the server, for BareUser
+    HOCTAP_LOAD_HUB       1: `--host` is a JupyterHub; each learner logs in through its form (hub_visit.HubVisit)
 Each visit's steps are Locust requests (type "HTTP" for the page, "WS" for the rest), named as in
 `hoctap.load.learner.STEPS`; a failed step is a Locust failure with the app's error line or the timeout. When every
 learner of a local run has finished, the run stops without waiting for `--run-time`.
@@ -31,6 +32,7 @@ import gevent
 from locust import User, task
 from locust.runners import LocalRunner
 
+from hoctap.load.hub_visit import HubVisit
 from hoctap.load.learner import PAGE, Visit, bare_visit
 from hoctap.load.room import read_room
 
@@ -118,7 +120,8 @@ class LearnerUser(_Reporting):
             return self.finished()
         learner_id, code = room["learners"][index]
         steps, report = self.recorded()
-        visit = Visit(
+        kind = HubVisit if os.environ.get("HOCTAP_LOAD_HUB") == "1" else Visit
+        visit = kind(
             self.host,
             learner_id,
             code,

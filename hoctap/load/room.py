@@ -90,20 +90,24 @@ def room_env(home: Path, base: dict[str, str] | None = None, db_url: str | None 
     return env
 
 
-def room_course(home: Path) -> Course:
-    """The room's course: SQLite in its `assessments/` (never HOCTAP_DB_URL's gradebook)."""
-    return Course(Layout(home).assessments, None)
+def room_course(home: Path, db_url: str | None = None) -> Course:
+    """The room's course: SQLite in its `assessments/` (never HOCTAP_DB_URL's gradebook), or the throwaway gradebook
+    `db_url` names (a run behind the hub: `hub_room.py`)."""
+    return Course(Layout(home).assessments, db_url)
 
 
-def prepare_room(home: str | os.PathLike[str], learners: int, assessment: str = QUIZ) -> Room:
-    """Build the room under `home` (see the module docstring); returns it with every learner's id and code."""
+def prepare_room(
+    home: str | os.PathLike[str], learners: int, assessment: str = QUIZ, db_url: str | None = None
+) -> Room:
+    """Build the room under `home` (see the module docstring); returns it with every learner's id and code. `db_url`:
+    an empty throwaway gradebook for it (PostgreSQL), instead of SQLite in the room."""
     home = Path(home).resolve()
     kit = layout()  # this installation: its shipped topic and its quiz app notebook
     where = Layout(home)
     shutil.copytree(kit.topics, where.topics)
     build(where=where)
     topics = [topic for topic in (load_topic(path) for path in where.topic_files()) if not topic.draft]
-    course = room_course(home)
+    course = room_course(home, db_url)
     list(release_course(course, topics, [assessment]))
     roster = synthetic_roster(home / "roster.csv", learners)
     codes_file = home / "var" / "access-codes.csv"

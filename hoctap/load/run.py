@@ -31,6 +31,7 @@ from pathlib import Path
 
 from hoctap.serve import start_grader, start_learner, stop, wait_ready
 
+from .hub_room import start_hub_room
 from .learner import STEPS
 from .room import Room, prepare_room, room_course, room_env
 from .stored import stored, wait_graded
@@ -54,6 +55,10 @@ class LoadSettings:
     voila_args: list[str] = field(default_factory=list)  # more learner Voila settings (`--Class.trait=value`)
     user_class: str = "LearnerUser"
     bare: bool = False  # the baseline: a bare one-widget notebook (BareUser) instead of the quiz
+    hub: bool = False  # behind JupyterHub (hub_room.py): every learner logs in through the hub's form
+    db_url: str | None = None  # the room's gradebook (an empty throwaway database; the hub's run needs one)
+    quiz_services: int = 1  # behind the hub: quiz services (Voila processes) sharing the learners
+    graders: int = 1  # behind the hub: graders, as hub services
 
     def bound(self) -> float:
         return self.run_time or (self.users / self.rate + self.score_timeout + 60)
@@ -96,26 +101,49 @@ def _run(settings: LoadSettings, work: Path, log) -> dict:
     home = work / "room"
     begun = time.monotonic()
     log(f"Chuẩn bị phòng thi / preparing the room ({settings.users} learners) in {home}")
-    room = _bare_room(home) if settings.bare else prepare_room(home, settings.users)
+    if settings.bare:
+        room = _bare_room(home)
+    else:
+        room = prepare_room(home, settings.users, db_url=settings.db_url)
     room_file = room.write(work / "room.json")
     prepared_s = time.monotonic() - begun
     servers = []
     try:
-        with _home(home), open(work / "voila.log", "wb") as voila_log, open(work / "grader.log", "wb") as grader_log:
-            learner = start_learner(room.site, "127.0.0.1", free_port(), output=voila_log, args=settings.voila_args)
-            servers.append(learner)
-            if not settings.bare:
-                servers.append(start_grader(home, output=grader_log))
-        for server in servers:
-            wait_ready(server)
-        pid = learner.process.pid
-        pool = kernels(pid) if settings.bare else _pool_up(pid)  # the pool is the quiz's only
-        log(f"Voila {learner.local_url} ({pool} pre-heated kernels); Locust: {settings.users} users, {settings.rate}/s")
+        if settings.hub:
+            with _home(home):
+                db_url = settings.db_url or room_course(home).db_url  # SQLite in the room unless a URL is given
+                hub, base = start_hub_room(
+                    room,
+                    work,
+                    db_url,
+                    free_port,
+                    quiz_services=settings.quiz_services,
+                    graders=settings.graders,
+                )
+            servers.append(hub)
+            pid, pool = hub.process.pid, 0  # no pre-heated kernel behind the hub (hoctap.serve.hub_voila)
+            log(f"JupyterHub {base}: {settings.quiz_services} quiz service(s), {settings.graders} grader(s)")
+        else:
+            with (
+                _home(home),
+                open(work / "voila.log", "wb") as voila_log,
+                open(work / "grader.log", "wb") as grader_log,
+            ):
+                learner = start_learner(room.site, "127.0.0.1", free_port(), output=voila_log, args=settings.voila_args)
+                servers.append(learner)
+                if not settings.bare:
+                    servers.append(start_grader(home, output=grader_log))
+            for server in servers:
+                wait_ready(server)
+            pid, base = learner.process.pid, learner.local_url
+            pool = kernels(pid) if settings.bare else _pool_up(pid)  # the pool is the quiz's only
+            log(f"Voila {base} ({pool} pre-heated kernels)")
+        log(f"Locust: {settings.users} users, {settings.rate}/s")
         journal = work / "journal.jsonl"
         with MemoryPeak(pid) as peak:
-            locust_s = _locust(settings, learner.local_url, room_file, journal, work)
+            locust_s = _locust(settings, base, room_file, journal, work)
             left_at = time.monotonic()
-            course = None if settings.bare else room_course(home)
+            course = None if settings.bare else room_course(home, settings.db_url)
             graded_s = None if course is None else wait_graded(course, room.assessment, settings.grade_wait)
             right_after = kernels(pid)
             left = settings.cull_wait - (time.monotonic() - left_at)
@@ -194,6 +222,7 @@ def _locust(settings: LoadSettings, base: str, room_file: Path, journal: Path, w
         HOCTAP_LOAD_TIMEOUT=str(settings.timeout),
         HOCTAP_LOAD_SCORE_TIMEOUT=str(settings.score_timeout),
         HOCTAP_LOAD_BARE=f"voila/render/{BARE}",
+        HOCTAP_LOAD_HUB="1" if settings.hub else "0",
     )
     command = [
         sys.executable,

@@ -16,5 +16,8 @@ SURFACE = {
     "LEARNER_PORT": "servers",
     "LAB_PORT": "servers",
     "stop": "supervise",
+    "HubPorts": "hub_stack",
+    "start_hub": "hub_stack",
+    "wait_hub": "hub_stack",
 }
 __getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)

@@ -1,7 +1,7 @@
 """The one-machine hub stack as a child process: JupyterHub with `deploy/hub/jupyterhub_config.py`, which starts the
 proxy, the quiz and dashboard services and the graders itself (`hoctap.hub.config`).
 
-    server = start_hub(home, db_url, HubPorts(8000, 8081, 8001, 8866, 8867))    # returns at once
+    server = start_hub(home, db_url, HubPorts(8000, 8081, 8001, (8870,), 8871))  # returns at once
     wait_hub(server, ports)                                 # the hub, the proxy and both services answer
     stop(server)                                            # the hub, its proxy, services and their kernels
 
@@ -35,7 +35,7 @@ class HubPorts:
     port: int  # the proxy: what learners open
     hub_api: int
     proxy_api: int
-    quiz: int
+    quiz: tuple[int, ...]  # one quiz service per port
     dashboard: int
 
 
@@ -47,7 +47,7 @@ def hub_env(home: Path, db_url: str, ports: HubPorts, graders: int = 1, state_di
         HOCTAP_HUB_PORT=str(ports.port),
         HOCTAP_HUB_API_PORT=str(ports.hub_api),
         HOCTAP_PROXY_API_PORT=str(ports.proxy_api),
-        HOCTAP_QUIZ_PORT=str(ports.quiz),
+        HOCTAP_QUIZ_PORTS=",".join(str(p) for p in ports.quiz),
         HOCTAP_DASHBOARD_PORT=str(ports.dashboard),
         HOCTAP_GRADERS=str(graders),
     )
@@ -80,9 +80,12 @@ def wait_hub(server: Server, ports: HubPorts, timeout: float = HUB_READY_TIMEOUT
     """Return once the hub answers through its proxy (its route is set after the services started) and both services
     answer; ServeError if the hub exits first."""
     deadline = time.monotonic() + timeout
-    probes = [
-        f"http://127.0.0.1:{ports.quiz}/services/hoctap-quiz/voila/static/voila.js",
-        f"http://127.0.0.1:{ports.dashboard}/services/hoctap-dashboard/voila/static/voila.js",
+    from hoctap.hub import DASHBOARD_SERVICE, quiz_services
+
+    quiz = zip(quiz_services(len(ports.quiz)), ports.quiz, strict=True)
+    probes = [f"http://127.0.0.1:{port}/services/{name}/voila/static/voila.js" for name, port in quiz]
+    probes += [
+        f"http://127.0.0.1:{ports.dashboard}/services/{DASHBOARD_SERVICE}/voila/static/voila.js",
         f"http://127.0.0.1:{ports.port}/hub/api",
     ]
     while probes:

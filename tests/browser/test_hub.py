@@ -16,8 +16,7 @@ import pytest
 import requests
 
 from hoctap.hub import add_instructor
-from hoctap.serve import stop
-from hoctap.serve.hub_stack import HubPorts, start_hub, wait_hub
+from hoctap.serve import HubPorts, start_hub, stop, wait_hub
 from tests.browser.test_quiz_app import GRADED_WITHIN_MS, answer, offer, submit_quiz
 from tests.quiz_kit import QUIZ, build_kit
 from tests.servers import pick_free_port
@@ -41,7 +40,7 @@ def hub_site(postgres_server, tmp_path_factory):
     (home / "notebooks" / "instructor").mkdir(parents=True, exist_ok=True)
     shutil.copy(DASHBOARD_NOTEBOOK, home / "notebooks" / "instructor")
     staff_code = add_instructor(db_url, INSTRUCTOR)
-    ports = HubPorts(*(pick_free_port() for _ in range(5)))
+    ports = HubPorts(pick_free_port(), pick_free_port(), pick_free_port(), (pick_free_port(),), pick_free_port())
     log_path = home / "hub.log"
     with open(log_path, "wb") as log:
         server = start_hub(home, db_url, ports, state_dir=home / "hub-state", output=log)

@@ -183,7 +183,7 @@ def test_the_extra_config_takes_the_one_machine_hubs_start_page_login_page_and_l
     assert all(isinstance(arg, str) for arg in c.KubeSpawner.args)
 
     def lands(groups: list[str]) -> str:
-        user = SimpleNamespace(groups=[SimpleNamespace(name=g) for g in groups])
+        user = SimpleNamespace(name="tn-0001", groups=[SimpleNamespace(name=g) for g in groups])
         return c.JupyterHub.default_url(SimpleNamespace(hub=SimpleNamespace(base_url="/hub/"), current_user=user))
 
     assert lands(["unit-u01", "role-cb"]).startswith(f"/services/{QUIZ}/")
