@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hoctap.build import build
-from hoctap.course import Course, import_file, release_course, roles_from_topics
+from hoctap.course import Course, import_file, release_course, roles_from_topics, save_gradebook_url
 from hoctap.topic import Layout, layout, load_topic
 
 QUIZ = "2021-kiem-tra-noi-dung-1"  # a content quiz of the shipped topic: four questions drawn from noi-dung-1
@@ -108,6 +108,8 @@ def prepare_room(
     build(where=where)
     topics = [topic for topic in (load_topic(path) for path in where.topic_files()) if not topic.draft]
     course = room_course(home, db_url)
+    if db_url:  # where the room's learner kernels and grader look for it (they run without HOCTAP_DB_URL)
+        save_gradebook_url(home, db_url)
     list(release_course(course, topics, [assessment]))
     roster = synthetic_roster(home / "roster.csv", learners)
     codes_file = home / "var" / "access-codes.csv"

@@ -127,7 +127,10 @@ def main() -> int:
     parser.add_argument("--lesson", default="05-trien-khai.ipynb", help="the lesson with the most widgets")
     parser.add_argument("--submissions", type=int, default=24, help="submissions graded by each side")
     parser.add_argument(
-        "--only", choices=["progress", "guard", "load", "burst"], default=None, help="only that part of the bench"
+        "--only",
+        choices=["progress", "guard", "load", "burst", "hub"],
+        default=None,
+        help="only that part of the bench",
     )
     parser.add_argument("--load-users", type=int, default=40, help="learners arriving at once in the load part")
     parser.add_argument("--burst-learners", type=int, default=40, help="learners opening the quiz at once (burst)")
@@ -138,12 +141,14 @@ def main() -> int:
     from tests.bench.grading import bench_grading
     from tests.bench.guard import bench_guard
     from tests.bench.guard import report_lines as guard_lines
+    from tests.bench.hub import bench_hub, report_lines_hub
     from tests.bench.load import bench_load, report_lines_load
     from tests.bench.progress import bench_progress, report_lines
 
     # The parts that run alone (`--only`): name → (measure, its report lines).
     parts = {
         "load": (lambda: bench_load(args.load_users), report_lines_load),
+        "hub": (lambda: bench_hub(args.load_users), report_lines_hub),
         "burst": (lambda: bench_burst(args.burst_learners), burst_lines),
         "guard": (lambda: bench_guard(args.rounds), guard_lines),
         "progress": (lambda: bench_progress(3), report_lines),
@@ -162,6 +167,7 @@ def main() -> int:
         "guard": bench_guard(args.rounds),
         "burst": bench_burst(args.burst_learners),
         "load": bench_load(args.load_users),
+        "hub": bench_hub(args.load_users),
     }
     b, v, g = results["build"], results["voila"], results["grading"]
     print(
@@ -194,6 +200,7 @@ def main() -> int:
     print("\n".join(guard_lines(results["guard"])))
     print("\n".join(burst_lines(results["burst"])))
     print("\n".join(report_lines_load(results["load"])))
+    print("\n".join(report_lines_hub(results["hub"])))
     _save(results)
     return 0
 
