@@ -49,6 +49,7 @@ from hoctap.course import Course, engine_for
 from hoctap.errors import HoctapError
 from hoctap.topic import answer_text, response_text, topic_by_id
 
+from .gradebook_engine import reuse_gradebook_engines
 from .names import NameHold
 from .progress import Progress
 
@@ -78,6 +79,7 @@ class Grader:
         # A stable name: a grader restarted after a crash recognises its own unfinished claims and puts them back.
         self.name = name or f"{socket.gethostname()}-grader"
         self.attempts = Attempts(engine_for(course.db_url))
+        reuse_gradebook_engines()  # nbgrader opens a Gradebook several times a grade: one engine, not one each
         self._hold = NameHold(course.root / ".graders", self.attempts.engine, self.name)
         create_response_tables(self.attempts.engine)
         self.warm = warm

@@ -1,5 +1,6 @@
 """Grading speed, in one run on the same submissions: `hoctap grade` against a loop of
-`nbgrader autograde --student X`, and the learner's wait from Submit to the score being ready.
+`nbgrader autograde --student X`, the learner's wait from Submit to the score being ready, and one grader's
+throughput on PostgreSQL against SQLite (`bench_backends`, `report_lines_backends`).
 
 A copy of the kit is made in a temp folder (build, release one quiz, import the sample roster); N learners
 submit the same answers through the Portal. The baseline places every submission in nbgrader's layout and
@@ -27,15 +28,18 @@ REPO = Path(__file__).resolve().parents[2]  # this checkout (HOCTAP_HOME points 
 PAPER_TIME = dt.datetime(2021, 9, 15, 3, 0, tzinfo=dt.UTC)
 
 
-def _env(home: Path) -> dict:
+def _env(home: Path, db_url: str | None = None) -> dict:
     env = dict(os.environ, HOCTAP_HOME=str(home))
+    env.pop("HOCTAP_DB_URL", None)
+    if db_url:
+        env["HOCTAP_DB_URL"] = db_url
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 
 
-def _hoctap(home: Path, *args: str) -> None:
+def _hoctap(home: Path, *args: str, db_url: str | None = None) -> None:
     subprocess.run(
-        [sys.executable, "-m", "hoctap.cli", *args], cwd=home, env=_env(home), check=True, capture_output=True
+        [sys.executable, "-m", "hoctap.cli", *args], cwd=home, env=_env(home, db_url), check=True, capture_output=True
     )
 
 
@@ -107,7 +111,9 @@ def bench_grading(count: int = 16, workers: int = 2) -> dict:
     saved = os.environ.get("HOCTAP_HOME")
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            return _bench_grading(Path(tmp), count, workers)
+            results = _bench_grading(Path(tmp), count, workers)
+        results["backends"] = bench_backends(count)  # one grader on PostgreSQL against SQLite
+        return results
     finally:  # the kit was a temp copy: this process goes back to the real one
         if saved is None:
             os.environ.pop("HOCTAP_HOME", None)
@@ -244,8 +250,8 @@ def _kernel_memory(home: Path) -> dict:
 
 def _learner_wait(home: Path, learners: list[str]) -> list[float]:
     """Seconds from Submit to the learner's result being ready, with `hoctap grade --watch` running."""
-    from hoctap.attempts.storage import result_path
     from hoctap.course.course import course_for
+    from hoctap.grading.grader import wait_for_result
     from hoctap.topic.catalog import layout
 
     watcher = subprocess.Popen(
@@ -262,11 +268,97 @@ def _learner_wait(home: Path, learners: list[str]) -> list[float]:
         for learner_id in learners:
             start = time.perf_counter()
             _submit(home, [learner_id], clock=lambda: dt.datetime.now(dt.UTC).replace(year=2021, month=9, day=15))
-            path = result_path(course, learner_id, QUIZ, 1)
-            while not path.is_file():
-                time.sleep(0.02)
+            if wait_for_result(course, learner_id, QUIZ, 1, timeout=120) is None:  # read from the database
+                raise RuntimeError(f"{learner_id}: no result after 120 s")
             waits.append(time.perf_counter() - start)
         return waits
     finally:
         watcher.terminate()
         watcher.wait(10)
+
+
+def bench_backends(count: int = 24) -> dict:
+    """A grader's throughput on PostgreSQL against SQLite, in one run: the same kit released into each gradebook, the
+    same learners submitting the same answers (the same draws: they depend on learner, assessment and attempt), one
+    warm grader in this process per backend, timed over its `run_once` (the queue drained). PostgreSQL is a
+    throwaway server (tests/postgres.py); without Debian's PostgreSQL the figure is None, with the reason."""
+    from tests import postgres
+
+    if postgres.find_initdb() is None and not os.environ.get(postgres.ENV_URL):
+        return {"submissions": count, "skipped": "no PostgreSQL (apt-get install postgresql)"}
+    saved = os.environ.get("HOCTAP_HOME")
+    server = postgres.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            return _bench_backends(Path(tmp), count, server.new_database("bench_grader_backends"))
+    finally:
+        server.stop()
+        if saved is None:
+            os.environ.pop("HOCTAP_HOME", None)
+        else:
+            os.environ["HOCTAP_HOME"] = saved
+
+
+def _bench_backends(tmp: Path, count: int, pg_url: str) -> dict:
+    from hoctap.course import Course
+
+    sqlite_home = _kit(tmp)
+    pg_home = tmp / "kit-pg"  # the same built kit, its course released again into PostgreSQL
+    shutil.copytree(sqlite_home, pg_home, ignore=shutil.ignore_patterns("gradebook.db*", "release", "attempts"))
+    _hoctap(pg_home, "course", "release", QUIZ, db_url=pg_url)
+    _hoctap(pg_home, "roster", "import", "data/rosters/sample.csv", db_url=pg_url)
+    learners = _quiz_takers(sqlite_home)[:count]
+    seconds = {}
+    for name, home, url in (("sqlite", sqlite_home, None), ("postgresql", pg_home, pg_url)):
+        course = Course(home / "assessments", url)
+        os.environ["HOCTAP_HOME"] = str(home)  # the grader reads the spec of this kit
+        _submit_to(course, learners)
+        seconds[name] = _grade_all(course, f"bench-{name}", count)
+    return {
+        "submissions": count,
+        "sqlite_per_min": 60 * count / seconds["sqlite"],
+        "postgresql_per_min": 60 * count / seconds["postgresql"],
+        "ratio": seconds["sqlite"] / seconds["postgresql"],  # PostgreSQL's throughput over SQLite's (target ≥ 0.9)
+    }
+
+
+def _submit_to(course, learners: list[str]) -> None:
+    from hoctap.attempts.portal import Portal
+    from hoctap.topic.catalog import topic_by_id as topic
+
+    spec = topic("2021-chuyen-de-toan-khoa")
+    portal = Portal(course, clock=lambda: PAPER_TIME)
+    for learner_id in learners:
+        learner = portal.learner(learner_id)
+        sitting = portal.start(learner, QUIZ)
+        answers = {}
+        for q in sitting.questions:
+            key = spec.question(q["question"]).answer
+            answers[q["question"]] = key[0] if q["type"] == "short-text" else key
+        portal.submit(learner, sitting.attempt.id, answers)
+
+
+def _grade_all(course, name: str, count: int) -> float:
+    """Seconds for one warm grader to drain the queue (its kernel and nbgrader's API built before the clock starts)."""
+    from hoctap.grading import Grader
+    from hoctap.grading.warm_kernel import warm_manager
+
+    grader = Grader(course, name=name)
+    warm_manager()
+    grader.api  # noqa: B018 - built before timing, as `hoctap grade --watch` does before the first submission
+    start = time.perf_counter()
+    report = grader.run_once()
+    elapsed = time.perf_counter() - start
+    if (report.graded, report.failed) != (count, 0):
+        raise RuntimeError(f"{name}: graded {report.graded}, failed {report.failed} of {count}")
+    return elapsed
+
+
+def report_lines_backends(b: dict) -> list[str]:
+    if b.get("skipped"):
+        return [f"Máy chấm PostgreSQL / SQLite: bỏ qua / skipped ({b['skipped']})"]
+    return [
+        f"Một máy chấm / one grader, {b['submissions']} bài / submissions: PostgreSQL {b['postgresql_per_min']:.1f} "
+        f"bài/phút, SQLite {b['sqlite_per_min']:.1f} bài/phút; tỉ lệ / ratio PostgreSQL ÷ SQLite {b['ratio']:.2f} "
+        "(mục tiêu / target ≥ 0.90)"
+    ]

@@ -26,10 +26,11 @@ def _submit(store: Attempts, student: str, number: int, minute: int) -> int:
 
 def test_graders_racing_claim_each_attempt_once_and_never_two_of_one_learner_at_once(db_url):
     store = Attempts(engine_for(db_url))
+    # A learner's attempts next to each other in the queue: graders racing take siblings at the same moment.
     ids = [
-        _submit(store, f"tn-{n:04d}", number, minute=number * LEARNERS + n)
-        for number in range(1, ATTEMPTS_EACH + 1)
+        _submit(store, f"tn-{n:04d}", number, minute=n * ATTEMPTS_EACH + number)
         for n in range(LEARNERS)
+        for number in range(1, ATTEMPTS_EACH + 1)
     ]
     claimed: list[tuple[str, int]] = []
     held: set[str] = set()  # learners an attempt of whom is claimed right now (a subset of the rows `grading`)
