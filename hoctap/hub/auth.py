@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 
 from jupyterhub.auth import Authenticator
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from traitlets import Integer, Unicode, default
 from hoctap.course import code_matches, engine_for, hash_code, learner, new_code
 
 from .identity import INSTRUCTORS_GROUP
-from .staff import instructor_hash
+from .staff import ensure_staff_table, instructor_hash
 from .throttle import Throttle
 
 MAX_NAME = 64  # longer input is cut before any lookup: a roster id or instructor name is far shorter
@@ -63,12 +64,17 @@ class HoctapAuthenticator(Authenticator):
         super().__init__(**kwargs)
         self.throttle = Throttle(max_failures=self.max_failures, lockout_seconds=self.lockout_seconds)
         self._engine = None
+        self._opening = threading.Lock()
         self._dummy = hash_code(new_code())
 
     @property
     def engine(self):
-        if self._engine is None:
-            self._engine = engine_for(self.db_url)
+        """The gradebook's engine, opened once (logins run in threads: the first ones arrive together)."""
+        with self._opening:
+            if self._engine is None:
+                engine = engine_for(self.db_url)
+                ensure_staff_table(engine)
+                self._engine = engine
         return self._engine
 
     async def authenticate(self, handler, data):

@@ -83,7 +83,10 @@ def configure(
     c.Spawner.default_url = "/lab"
     c.Spawner.cmd = [python, "-m", "jupyterhub.singleuser"]
     c.Spawner.args = instructor_lab_args(home)
-    c.Spawner.environment = {"HOCTAP_HOME": str(home), "HOCTAP_DB_URL": db_url}
+    from hoctap.serve import lab_paths
+
+    # formgrader on the kit's gradebook (lab_config/nbgrader_config.py), the dashboard with the kit's templates
+    c.Spawner.environment = {"HOCTAP_HOME": str(home), "HOCTAP_DB_URL": db_url, **lab_paths({})}
     c.SimpleLocalProcessSpawner.home_dir_template = str(home)
 
 
@@ -159,11 +162,8 @@ start_page = start_page_for((QUIZ_SERVICE,))
 
 
 def instructor_lab_args(home: Path) -> list[str]:
-    from hoctap.course import COURSE_ID
+    """The instructor's JupyterLab under the hub: `make run`'s settings (formgrader on the kit's course, its CSP, the
+    dashboard's Voila template), after `jupyterhub.singleuser`."""
+    from hoctap.serve import lab_settings
 
-    return [
-        f"--CourseDirectory.root={home / 'assessments'}",
-        f"--CourseDirectory.course_id={COURSE_ID}",
-        "--ServerApp.jpserver_extensions",
-        "hoctap.serve.instructor_guard=True",
-    ]
+    return lab_settings(home)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from hoctap.course import code_matches, engine_for, hash_code, learner, new_code
 from hoctap.errors import HoctapError
@@ -43,7 +44,7 @@ def add_instructor(db_url: str, name: str) -> str:
         )
     engine = engine_for(db_url)
     try:
-        metadata.create_all(engine)
+        ensure_staff_table(engine)
         with engine.begin() as db:
             if db.execute(select(learner.c.student_id).where(learner.c.student_id == name)).first():
                 raise StaffError(f"'{name}' là mã một học viên trong danh sách / '{name}' is a learner's roster id")
@@ -56,9 +57,18 @@ def add_instructor(db_url: str, name: str) -> str:
         engine.dispose()
 
 
+def ensure_staff_table(engine) -> None:
+    """Create `hoctap_instructor` if it is missing; once per process is enough (the hub's authenticator does it when it
+    first opens the gradebook, not at every login: forty logins at once raced to create it, seen in a load run)."""
+    try:
+        metadata.create_all(engine)
+    except SQLAlchemyError:  # another process made it at the same moment
+        if not inspect(engine).has_table(instructor.name):
+            raise
+
+
 def instructor_hash(engine, name: str) -> str | None:
-    """The stored hash of instructor `name`, or None (also when no instructor was ever added)."""
-    metadata.create_all(engine)
+    """The stored hash of instructor `name`, or None (the table must exist: `ensure_staff_table`)."""
     with engine.connect() as db:
         return db.execute(select(instructor.c.code_hash).where(instructor.c.name == name)).scalar_one_or_none()
 
@@ -66,6 +76,7 @@ def instructor_hash(engine, name: str) -> str | None:
 def verify_instructor(db_url: str, name: str, code: str) -> bool:
     engine = engine_for(db_url)
     try:
+        ensure_staff_table(engine)
         return code_matches(code, instructor_hash(engine, name))
     finally:
         engine.dispose()

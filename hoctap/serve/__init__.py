@@ -16,6 +16,8 @@ SURFACE = {
     "LEARNER_PORT": "servers",
     "LAB_PORT": "servers",
     "stop": "supervise",
+    "lab_settings": "servers",
+    "lab_paths": "servers",
     "HubPorts": "hub_stack",
     "start_hub": "hub_stack",
     "wait_hub": "hub_stack",

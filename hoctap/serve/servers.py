@@ -221,7 +221,7 @@ def grader_command() -> list[str]:
 
 
 def lab_command(root_dir: Path, host: str, port: int) -> list[str]:
-    command = [
+    return [
         sys.executable,
         "-m",
         "jupyterlab",
@@ -230,9 +230,16 @@ def lab_command(root_dir: Path, host: str, port: int) -> list[str]:
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root_dir}",
+        *lab_settings(root_dir),
+    ]
+
+
+def lab_settings(root_dir: Path) -> list[str]:
+    """The instructors' JupyterLab's settings, wherever it runs (`make run`, an instructor's server under the hub)."""
+    settings = [
         # nbgrader's formgrader (manual grading of commitments) works on the kit's course; its gradebook is
         # nbgrader's default for that root (sqlite:///<root>/gradebook.db), the same as hoctap.course.course's.
-        f"--CourseDirectory.root={root_dir / 'assessments'}",
+        f"--CourseDirectory.root={Path(root_dir) / 'assessments'}",
         f"--CourseDirectory.course_id={COURSE_ID}",
         # The dashboard (Voila inside this server): the kit's template, which loads nothing from a CDN (Voila's
         # `lab` template fetches Font Awesome and MathJax), and no lab extension that errors inside Voila.
@@ -243,8 +250,8 @@ def lab_command(root_dir: Path, host: str, port: int) -> list[str]:
         "hoctap.serve.instructor_guard=True",
     ]
     if os.geteuid() == 0:
-        command.append("--allow-root")
-    return command
+        settings.append("--allow-root")
+    return settings
 
 
 def learner_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -256,8 +263,20 @@ def learner_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
 def lab_env(token: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     env["JUPYTER_TOKEN"] = token
-    env["JUPYTER_PATH"] = jupyter_path_with_templates(env.get("JUPYTER_PATH"))  # the kit's Voila templates
+    env.update(lab_paths(env))
     return _with_venv_path(env)
+
+
+LAB_CONFIG = Path(__file__).resolve().parent / "lab_config"  # nbgrader_config.py: formgrader on the kit's gradebook
+
+
+def lab_paths(env: Mapping[str, str]) -> dict[str, str]:
+    """JUPYTER_PATH with the kit's Voila templates first, JUPYTER_CONFIG_PATH with the kit's nbgrader settings first."""
+    config = [str(LAB_CONFIG)] + [p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
+    return {
+        "JUPYTER_PATH": jupyter_path_with_templates(env.get("JUPYTER_PATH")),
+        "JUPYTER_CONFIG_PATH": os.pathsep.join(config),
+    }
 
 
 def start_learner(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,26 @@ def test_a_learner_reaches_only_the_quiz_service(hub_site):
         assert status in allowed, f"{path}: HTTP {status}"
     anonymous = requests.get(base + QUIZ_PAGE, timeout=30)  # no hub login: sent to the hub's login form
     assert anonymous.url.startswith(base + "hub/login")
+
+
+def test_an_instructors_own_jupyterlab_runs_formgrader_on_the_kits_postgresql_gradebook(hub_site):
+    base, kit, staff_code = hub_site
+    session, _ = hub_login(base, INSTRUCTOR, staff_code)
+    session.get(base + "hub/spawn", timeout=60)
+    lab_url = base + f"user/{INSTRUCTOR}/lab"
+    deadline = time.monotonic() + 120
+    while not (lab := session.get(lab_url, timeout=60)).url.startswith(lab_url):  # spawn-pending until it is up
+        assert time.monotonic() < deadline, f"the instructor's server did not start: {lab.url} HTTP {lab.status_code}"
+        time.sleep(1)
+    assert lab.status_code == 200 and "JupyterLab" in lab.text  # reached through the server's OAuth with the hub
+    # formgrader reads the learners from the gradebook the kit uses (PostgreSQL here), not a SQLite file of its own
+    students = session.get(base + f"user/{INSTRUCTOR}/formgrader/api/students", timeout=60)
+    assert students.status_code == 200, students.text[:300]
+    assert sorted(s["id"] for s in students.json()) == sorted(kit.codes)
+    assert "Content-Security-Policy" in session.get(base + f"user/{INSTRUCTOR}/formgrader", timeout=60).headers
+    # a learner reaches no instructor's server
+    learner, _ = hub_login(base, "hv-002", kit.codes["hv-002"])
+    assert learner.get(base + f"user/{INSTRUCTOR}/lab", timeout=30).status_code in (403, 404)
 
 
 def test_an_instructor_lands_on_the_dashboard(hub_site, page):

@@ -107,3 +107,40 @@ def test_behind_the_hub_the_app_opens_on_the_learners_assessments_without_asking
     assert isinstance(stranger.screen, LoginView) and stranger.state.learner is None
     assert "không có trong danh sách học viên" in stranger.state.message
     assert "hoctap-login-id" not in str([w._dom_classes for w in stranger.screen.children])  # no code form
+
+
+def test_forty_logins_at_once_on_a_gradebook_without_the_instructors_table_all_go_through(kit, monkeypatch):
+    """Seen in a 40-learner load run: every login created the instructors' table, and logins arriving together raced
+    to create it ("table hoctap_instructor already exists", HTTP 500 on the hub's login). Two creations, if there are
+    two, are made to start together (a barrier) so that the race, if any, shows every time."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hoctap.course import engine_for
+    from hoctap.hub import staff
+
+    staff.instructor.drop(engine_for(kit.course.db_url), checkfirst=True)
+    create_all, together = staff.metadata.create_all, threading.Barrier(2, timeout=1.0)
+
+    def create_all_together(*args, **kwargs):
+        try:
+            together.wait()
+        except threading.BrokenBarrierError:  # only one creation: nothing to race with
+            pass
+        return create_all(*args, **kwargs)
+
+    monkeypatch.setattr(staff.metadata, "create_all", create_all_together)
+    auth = HoctapAuthenticator(db_url=kit.course.db_url, max_failures=1000)
+
+    data = {"username": "hv-001", "password": kit.codes["hv-001"]}
+
+    def one(_):
+        try:
+            return asyncio.run(auth.authenticate(handler(), data))
+        except Exception as error:  # noqa: BLE001 - what the hub would have turned into HTTP 500
+            return error
+
+    with ThreadPoolExecutor(40) as pool:
+        results = list(pool.map(one, range(40)))
+    assert [r for r in results if not isinstance(r, dict)] == []
+    assert {r["name"] for r in results} == {"hv-001"}
