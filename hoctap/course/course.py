@@ -21,6 +21,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -180,6 +181,10 @@ class Course:
             # learners × 10 assessments): every course path passes here before grading, the gradebook now exists.
             ensure_indexes(engine_for(self.db_url))
 
+    def serial(self):
+        """Hold the gradebook's release lock (`_serial`) across a whole release: made, released, tables added."""
+        return _serial(self.db_url)
+
     def release(self, assignment_id: str) -> dict[str, Any]:
         """`nbgrader generate_assignment` for one assessment: source → release, cells and key into the gradebook.
 
@@ -265,13 +270,52 @@ def _alembic_on_path() -> Iterator[None]:
         os.environ["PATH"] = old
 
 
+_HELD: set[tuple[str, int]] = set()  # (database, thread) pairs holding the lock: `_serial` nests without deadlock
+RELEASE_LOCK_KEY = int.from_bytes(hashlib.sha256(b"hoctap course release").digest()[:8], "big") >> 1  # a bigint
+
+
 @contextlib.contextmanager
 def _serial(db_url: str) -> Iterator[None]:
-    """An exclusive lock per database between processes of this machine (POSIX), kept in the temp dir so the
-    course folder gets no runtime file; elsewhere, callers keep to one process themselves."""
+    """An exclusive lock per database while the gradebook is made and assessments are released (nbgrader's table
+    creation and `generate_assignment` are not safe to race). PostgreSQL: a session advisory lock, which holds between
+    machines (three machines releasing into one database at once failed without it: a duplicate `pg_type` key, then
+    nbgrader's own errors). SQLite: a file lock in the temp dir, between processes of this machine (POSIX); the
+    course folder gets no runtime file. Nested calls in one thread hold the lock once."""
+    key = (db_url, threading.get_ident())
+    if key in _HELD:
+        yield
+        return
+    holder = _postgres_lock if db_url.startswith("postgresql") else _file_lock
+    with holder(db_url):
+        _HELD.add(key)
+        try:
+            yield
+        finally:
+            _HELD.discard(key)
+
+
+@contextlib.contextmanager
+def _postgres_lock(db_url: str) -> Iterator[None]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(db_url, poolclass=NullPool)
+    try:
+        with engine.connect() as db:
+            db.execute(text("SELECT pg_advisory_lock(:key)"), {"key": RELEASE_LOCK_KEY})
+            try:
+                yield
+            finally:
+                db.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": RELEASE_LOCK_KEY})
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def _file_lock(db_url: str) -> Iterator[None]:
     try:
         import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    except ImportError:  # pragma: no cover - Windows: callers keep to one process themselves
         yield
         return
     name = hashlib.sha256(db_url.encode("utf-8")).hexdigest()[:16]

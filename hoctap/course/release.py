@@ -18,15 +18,18 @@ def release_course(course: Course, topics: Iterable, wanted: Iterable[str] = ())
     from hoctap.attempts import create_response_tables, create_tables  # the kit's tables live with the attempts
 
     chosen = set(wanted)
-    for topic in topics:
-        assessments = [a for a in topic.assessments if not chosen or a.id in chosen]
-        course.ensure_db(assessments, topic.timezone)
-        for assessment in assessments:
-            course.release(assessment.id)
-            yield assessment.id
-    engine = engine_for(course.db_url)
-    create_tables(engine)
-    create_response_tables(engine)
+    # One release at a time per gradebook, whichever machine runs it (several machines, each building its own course
+    # folder from the spec, may release into one PostgreSQL at the same moment).
+    with course.serial():
+        for topic in topics:
+            assessments = [a for a in topic.assessments if not chosen or a.id in chosen]
+            course.ensure_db(assessments, topic.timezone)
+            for assessment in assessments:
+                course.release(assessment.id)
+                yield assessment.id
+        engine = engine_for(course.db_url)
+        create_tables(engine)
+        create_response_tables(engine)
 
 
 def existing_gradebook(course: Course):

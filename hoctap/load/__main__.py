@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-url", default=None, help="sổ điểm trống dùng một lần / a throwaway gradebook")
     parser.add_argument("--quiz-services", type=int, default=1, help="số dịch vụ làm bài sau hub / quiz services")
     parser.add_argument("--graders", type=int, default=1, help="số trình chấm sau hub / graders behind the hub")
+    parser.add_argument("--workers", type=int, default=0, help="tiến trình Locust phụ (master/worker) / Locust workers")
     parser.add_argument(
         "voila_args", nargs="*", help="sau -- : thêm thiết lập Voila / after -- : more Voila settings (--Class.trait=v)"
     )
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         db_url=args.db_url,
         quiz_services=args.quiz_services,
         graders=args.graders,
+        workers=args.workers,
     )
     out = args.out or layout().root / "bench-results" / "load.json"  # before the run points HOCTAP_HOME elsewhere
     results = run_load(settings, args.keep, log=lambda line: print(line, file=sys.stderr, flush=True))

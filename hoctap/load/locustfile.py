@@ -29,8 +29,8 @@ import os
 from collections.abc import Callable
 
 import gevent
-from locust import User, task
-from locust.runners import LocalRunner
+from locust import User, events, task
+from locust.runners import LocalRunner, MasterRunner, WorkerRunner
 
 from hoctap.load.hub_visit import HubVisit
 from hoctap.load.learner import PAGE, Visit, bare_visit
@@ -98,9 +98,30 @@ class _Reporting(User):
     def finished(self) -> None:
         self.done = True
         runner = self.environment.runner
+        if isinstance(runner, WorkerRunner):  # the master counts the visits of all its workers
+            runner.send_message(FINISHED_MESSAGE)
+            return
         users = getattr(self.environment.parsed_options, "num_users", None)
         if isinstance(runner, LocalRunner) and users and next(_FINISHED) >= users:
             gevent.spawn_later(0.5, runner.quit)  # from outside this user's greenlet, which quit() kills
+
+
+FINISHED_MESSAGE = "hoctap_visit_finished"
+
+
+@events.init.add_listener
+def _count_workers_visits(environment, **_kwargs) -> None:
+    """Master/worker runs (`--master` here, `--worker` elsewhere): the master ends the run once every learner of every
+    worker has made their visit, as a local run does, instead of waiting for `--run-time`."""
+    if not isinstance(environment.runner, MasterRunner):
+        return
+
+    def on_finished(_message, **_kw) -> None:
+        users = getattr(environment.parsed_options, "num_users", None)
+        if users and next(_FINISHED) >= users:
+            gevent.spawn_later(0.5, environment.runner.quit)
+
+    environment.runner.register_message(FINISHED_MESSAGE, on_finished)
 
 
 class LearnerUser(_Reporting):

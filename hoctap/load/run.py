@@ -59,6 +59,7 @@ class LoadSettings:
     db_url: str | None = None  # the room's gradebook (an empty throwaway database; the hub's run needs one)
     quiz_services: int = 1  # behind the hub: quiz services (Voila processes) sharing the learners
     graders: int = 1  # behind the hub: graders, as hub services
+    workers: int = 0  # Locust's master/worker mode: this many worker processes (0: one local process)
 
     def bound(self) -> float:
         return self.run_time or (self.users / self.rate + self.score_timeout + 60)
@@ -250,13 +251,30 @@ def _locust(settings: LoadSettings, base: str, room_file: Path, journal: Path, w
         str(work / "locust.html"),
         "BareUser" if settings.bare else settings.user_class,
     ]
+    if settings.workers > 0:
+        env["HOCTAP_LOAD_WORKERS"] = str(settings.workers)
+        port = free_port()
+        command[5:5] = ["--master", "--expect-workers", str(settings.workers), "--master-bind-port", str(port)]
     start = time.monotonic()
+    workers = []
     with open(work / "locust.log", "wb") as out:
         # Locust exits 1 when a request failed: the failures are figures of the report, not an error of the run.
-        done = subprocess.run(command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
-    if done.returncode not in (0, 1) or not (work / "locust.json").is_file():
+        master = subprocess.Popen(command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
+        for n in range(settings.workers):  # on this machine here; on others: the same command with their host
+            worker = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--worker", "--master-port", str(port)]
+            with open(work / f"locust-worker-{n + 1}.log", "wb") as worker_out:
+                workers.append(subprocess.Popen(worker, cwd=work, env=env, stdout=worker_out, stderr=subprocess.STDOUT))
+        try:
+            code = master.wait()
+        finally:
+            for worker in workers:
+                try:
+                    worker.wait(30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+    if code not in (0, 1) or not (work / "locust.json").is_file():
         tail = (work / "locust.log").read_text(encoding="utf-8", errors="replace")[-3000:]
-        raise RuntimeError(f"locust exited with {done.returncode}:\n{tail}")
+        raise RuntimeError(f"locust exited with {code}:\n{tail}")
     return time.monotonic() - start
 
 

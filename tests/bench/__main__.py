@@ -138,7 +138,7 @@ def main() -> int:
 
     from tests.bench.burst import bench_burst
     from tests.bench.burst import report_lines as burst_lines
-    from tests.bench.grading import bench_grading
+    from tests.bench.grading import bench_grading, report_lines_backends
     from tests.bench.guard import bench_guard
     from tests.bench.guard import report_lines as guard_lines
     from tests.bench.hub import bench_hub, report_lines_hub
@@ -196,6 +196,8 @@ def main() -> int:
         f"Quiz page ready (login form, pre-heated kernel) {g['quiz_ready_s']:.2f} s, bare one-widget notebook "
         f"{g['bare_ready_s']:.2f} s on the same learner Voila; ratio {g['quiz_ready_ratio']:.2f}× (target ≤ 1.2×)"
     )
+    if "backends" in g:
+        print("\n".join(report_lines_backends(g["backends"])))
     print("\n".join(report_lines(results["progress"])))
     print("\n".join(guard_lines(results["guard"])))
     print("\n".join(burst_lines(results["burst"])))

@@ -1,7 +1,8 @@
 """Twenty learners through JupyterHub, as Locust's simulated learners (`hoctap.load`, `hub_visit.HubVisit`): the hub's
 login form, its OAuth with one of two quiz services, the quiz, the score. Two graders run as hub services; the
-gradebook is a throwaway PostgreSQL database. A functional check, not a benchmark (`make load` measures): every
-learner is graded exactly once, none is lost, and no step failed."""
+gradebook is a throwaway PostgreSQL database; Locust runs as a master with two workers (the mode that spreads the
+load over machines). A functional check, not a benchmark (`make load` measures): every learner is graded exactly
+once, none is lost, no step failed, and each worker took its own learners."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def results(tmp_path_factory, postgres_server):
         db_url=postgres_server.new_database("t_load_hub"),
         quiz_services=2,
         graders=2,
+        workers=2,
         cull_wait=0.0,  # the services' culler is the kit's (45 s): not what this checks
         grade_wait=120.0,
     )
@@ -58,3 +60,5 @@ def test_no_step_failed_and_every_visit_went_through_the_hubs_login(results):
     assert "3 login → list" not in steps  # the hub said who each learner is: the app asked no code
     assert steps["5 answer"]["count"] == 4 * LEARNERS
     assert results["kernels"]["peak"] > 0, _why(results)  # the quiz services' kernels are in the hub's process tree
+    # the two workers took different learners: twenty distinct learners, none twice
+    assert results["submissions"]["learners_with_several_attempts"] == [] and results["visits"]["started"] == LEARNERS
