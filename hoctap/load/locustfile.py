@@ -14,6 +14,8 @@ Settings, from the environment (`hoctap.load.run` sets them):
     HOCTAP_LOAD_THINK     at most this many seconds of reading between two steps (uniform; default 0)
     HOCTAP_LOAD_TIMEOUT   seconds a step may take (default 30; the score: HOCTAP_LOAD_SCORE_TIMEOUT, default 90)
     HOCTAP_LOAD_WORKERS   how many Locust workers share the learners (default 1)
+    HOCTAP_LOAD_CLAIMS, HOCTAP_LOAD_ARRIVAL_RATE   master/worker on one machine: the learners' counter file, and
+                          the arrivals per second (`LearnerUser._take`)
     HOCTAP_LOAD_BARE      the bare notebook's path under the server, for BareUser
     HOCTAP_LOAD_HUB       1: `--host` is a JupyterHub; each learner logs in through its form (hub_visit.HubVisit)
 Each visit's steps are Locust requests (type "HTTP" for the page, "WS" for the rest), named as in
@@ -23,9 +25,11 @@ learner of a local run has finished, the run stops without waiting for `--run-ti
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
 import os
+import time
 from collections.abc import Callable
 
 import gevent
@@ -116,7 +120,7 @@ def _count_workers_visits(environment, **_kwargs) -> None:
     if not isinstance(environment.runner, MasterRunner):
         return
 
-    def on_finished(_message, **_kw) -> None:
+    def on_finished(environment, msg, **_kw) -> None:  # Locust calls listeners with these names
         users = getattr(environment.parsed_options, "num_users", None)
         if users and next(_FINISHED) >= users:
             gevent.spawn_later(0.5, environment.runner.quit)
@@ -127,13 +131,35 @@ def _count_workers_visits(environment, **_kwargs) -> None:
 class LearnerUser(_Reporting):
     """One learner of the room: the quiz page, log in, start the quiz, answer, submit, wait for the score, leave."""
 
+    def _take(self) -> tuple[int, float | None]:
+        """The next learner's index in the room, and when they arrive (None: now, Locust's own ramp-up paces them).
+
+        Master/worker on one machine (`HOCTAP_LOAD_CLAIMS`, a counter file): the workers take learners in turn
+        under a file lock, and the n-th arrives n / rate s after the first (`HOCTAP_LOAD_ARRIVAL_RATE`). The master
+        spawns every user at once for this: ramping up over workers, Locust moves users between them and a moved
+        user would take a second learner. Workers on other machines (no shared file) take k, k + W, k + 2W, …"""
+        claims = os.environ.get("HOCTAP_LOAD_CLAIMS")
+        if not claims:
+            workers = int(_number("HOCTAP_LOAD_WORKERS", 1))
+            return getattr(self.environment.runner, "worker_index", 0) + next(_TAKEN) * workers, None
+        with open(claims, "a+", encoding="utf-8") as counter:
+            fcntl.flock(counter, fcntl.LOCK_EX)  # released when the file closes
+            counter.seek(0)
+            taken, first = (counter.read().split() + [None, None])[:2]
+            index, first = int(taken or 0), float(first or time.time())
+            counter.seek(0)
+            counter.truncate()
+            counter.write(f"{index + 1} {first}")
+        return index, first + index / _number("HOCTAP_LOAD_ARRIVAL_RATE", 1.0)
+
     @task
     def visit(self) -> None:
         if self.done:
             return
         room = _room()
-        workers = int(_number("HOCTAP_LOAD_WORKERS", 1))
-        index = getattr(self.environment.runner, "worker_index", 0) + next(_TAKEN) * workers
+        index, arrives_at = self._take()
+        if arrives_at is not None:  # master/worker: every user is spawned at once, each arrives at its own time
+            gevent.sleep(max(arrives_at - time.time(), 0.0))
         if index >= len(room["learners"]):
             why = f"no learner left in the room ({len(room['learners'])} learners)"
             self.report(PAGE, 0.0, why)

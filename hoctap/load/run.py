@@ -178,6 +178,8 @@ def _run(settings: LoadSettings, work: Path, log) -> dict:
                 "waited_s": settings.cull_wait,
             },
             "memory": {"peak_tree_rss_mb": peak.mb},
+            # Locust ended at its --run-time bound rather than when every learner was done (a visit left unfinished)
+            "stopped_by_run_time": "--run-time limit reached" in _text(work / "locust.log"),
         }
     finally:
         for server in reversed(servers):
@@ -252,7 +254,14 @@ def _locust(settings: LoadSettings, base: str, room_file: Path, journal: Path, w
         "BareUser" if settings.bare else settings.user_class,
     ]
     if settings.workers > 0:
-        env["HOCTAP_LOAD_WORKERS"] = str(settings.workers)
+        # every user spawned at once, each arriving at its own time (locustfile.LearnerUser._take: Locust's own
+        # ramp-up over workers moves users between them, and a moved user would take a second learner)
+        env.update(
+            HOCTAP_LOAD_WORKERS=str(settings.workers),
+            HOCTAP_LOAD_CLAIMS=str(work / "claims.txt"),
+            HOCTAP_LOAD_ARRIVAL_RATE=str(settings.rate),
+        )
+        command[command.index("-r") + 1] = str(settings.users)
         port = free_port()
         command[5:5] = ["--master", "--expect-workers", str(settings.workers), "--master-bind-port", str(port)]
     start = time.monotonic()
@@ -276,6 +285,10 @@ def _locust(settings: LoadSettings, base: str, room_file: Path, journal: Path, w
         tail = (work / "locust.log").read_text(encoding="utf-8", errors="replace")[-3000:]
         raise RuntimeError(f"locust exited with {code}:\n{tail}")
     return time.monotonic() - start
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
 
 
 def _journal(path: Path) -> list[dict]:

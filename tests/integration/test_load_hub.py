@@ -60,5 +60,7 @@ def test_no_step_failed_and_every_visit_went_through_the_hubs_login(results):
     assert "3 login → list" not in steps  # the hub said who each learner is: the app asked no code
     assert steps["5 answer"]["count"] == 4 * LEARNERS
     assert results["kernels"]["peak"] > 0, _why(results)  # the quiz services' kernels are in the hub's process tree
+    # the master ended the run when both workers' learners were done, not at Locust's time bound
+    assert results["stopped_by_run_time"] is False, _why(results)
     # the two workers took different learners: twenty distinct learners, none twice
     assert results["submissions"]["learners_with_several_attempts"] == [] and results["visits"]["started"] == LEARNERS
