@@ -89,7 +89,10 @@ def run_load(settings: LoadSettings, folder: str | os.PathLike[str] | None = Non
     """The whole run (see the module docstring); `folder` keeps the room, the logs and Locust's files (default: a
     temp folder, removed after)."""
     if folder is not None:
-        return _run(settings, Path(folder), log)
+        try:
+            return _run(settings, Path(folder), log)
+        except Exception as error:  # the run's logs say why: their tails go with the error
+            raise RuntimeError(f"{error}\n{log_tails(Path(folder))}") from error
     work = Path(tempfile.mkdtemp(prefix="hoctap-load-"))
     try:
         return _run(settings, work, log)
@@ -186,6 +189,14 @@ def _run(settings: LoadSettings, work: Path, log) -> dict:
             stop(server)
     results["total_s"] = time.monotonic() - begun
     return results
+
+
+def log_tails(folder: Path, size: int = 2500) -> str:
+    """The end of each server's and Locust's log of a run kept in `folder`."""
+    return "\n".join(
+        f"--- {path.name} ---\n{path.read_text(encoding='utf-8', errors='replace')[-size:]}"
+        for path in sorted(folder.glob("*.log"))
+    )
 
 
 def _bare_room(home: Path) -> Room:

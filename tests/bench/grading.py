@@ -10,6 +10,7 @@ graded by `hoctap grade` processes (warm kernels, one per core).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -107,18 +108,25 @@ def _place_for_nbgrader(home: Path, learners: list[str]) -> None:
         shutil.copy(folder / "timestamp.txt", target / "timestamp.txt")
 
 
-def bench_grading(count: int = 16, workers: int = 2) -> dict:
+@contextlib.contextmanager
+def _own_home():
+    """HOCTAP_HOME put back once done: the bench works on temp copies of the kit, this process on the real one."""
     saved = os.environ.get("HOCTAP_HOME")
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            results = _bench_grading(Path(tmp), count, workers)
-        results["backends"] = bench_backends(count)  # one grader on PostgreSQL against SQLite
-        return results
-    finally:  # the kit was a temp copy: this process goes back to the real one
+        yield
+    finally:
         if saved is None:
             os.environ.pop("HOCTAP_HOME", None)
         else:
             os.environ["HOCTAP_HOME"] = saved
+
+
+def bench_grading(count: int = 16, workers: int = 2) -> dict:
+    with _own_home():
+        with tempfile.TemporaryDirectory() as tmp:
+            results = _bench_grading(Path(tmp), count, workers)
+        results["backends"] = bench_backends(count)  # one grader on PostgreSQL against SQLite
+        return results
 
 
 def _bench_grading(tmp: Path, count: int, workers: int) -> dict:
@@ -286,17 +294,12 @@ def bench_backends(count: int = 24) -> dict:
 
     if postgres.find_initdb() is None and not os.environ.get(postgres.ENV_URL):
         return {"submissions": count, "skipped": "no PostgreSQL (apt-get install postgresql)"}
-    saved = os.environ.get("HOCTAP_HOME")
     server = postgres.start()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with _own_home(), tempfile.TemporaryDirectory() as tmp:
             return _bench_backends(Path(tmp), count, server.new_database("bench_grader_backends"))
     finally:
         server.stop()
-        if saved is None:
-            os.environ.pop("HOCTAP_HOME", None)
-        else:
-            os.environ["HOCTAP_HOME"] = saved
 
 
 def _bench_backends(tmp: Path, count: int, pg_url: str) -> dict:
