@@ -4,6 +4,7 @@ instructors' accounts, and the learner app told who it serves by the kernel's en
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -30,7 +31,12 @@ def handler(address: str = "10.0.0.7"):
 
 
 def log_in(auth: HoctapAuthenticator, name: str, code: str, address: str = "10.0.0.7"):
-    return asyncio.run(auth.authenticate(handler(address), {"username": name, "password": code}))
+    """The hub's call, on an event loop of its own in another thread: Playwright's session-wide browser keeps a loop
+    running in the main thread once a browser test has run, where asyncio.run refuses to start one."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(
+            asyncio.run, auth.authenticate(handler(address), {"username": name, "password": code})
+        ).result()
 
 
 def test_a_learner_logs_in_with_the_kits_code_and_joins_the_groups_of_their_unit_and_role(kit):
@@ -114,7 +120,6 @@ def test_forty_logins_at_once_on_a_gradebook_without_the_instructors_table_all_g
     to create it ("table hoctap_instructor already exists", HTTP 500 on the hub's login). Two creations, if there are
     two, are made to start together (a barrier) so that the race, if any, shows every time."""
     import threading
-    from concurrent.futures import ThreadPoolExecutor
 
     from hoctap.course import engine_for
     from hoctap.hub import staff
