@@ -132,6 +132,9 @@ def option_table(engine, topics, filters=None, now=None, **_) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=OPTION_COLUMNS)
 
 
+# The item-analysis tables by name (`--by`), merged into `tables.TABLES`.
+ITEM_TABLES = {"question": question_table, "option": option_table}
+
 BLANK = "(bỏ trống)"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .item_labels import ITEM_LABELS, ITEM_TITLES
+
 LABELS = {
     "topic": "Chuyên đề",
     "year": "Năm",
@@ -67,6 +69,7 @@ LABELS = {
     "evaluated": "Đã đánh giá",
     "not_written": "Chưa viết",
     "ratings": "Xếp loại",
+    **ITEM_LABELS,
 }
 
 STATUS_LABELS = {
@@ -88,6 +91,7 @@ TABLE_TITLES = {
     "timeline": "Tiến độ theo ngày",
     "commitment": "Bản cam kết theo đơn vị",
     "history": "Quá trình học tập của học viên",
+    **ITEM_TITLES,
 }
 
 

@@ -50,7 +50,7 @@ from .frames import (
     read_frame,
     zone_of,
 )
-from .items import option_table, question_table
+from .items import ITEM_TABLES, option_table, question_table  # noqa: F401 (tests and callers import them from here)
 from .queries import Filters, chosen, pairs
 
 
@@ -291,8 +291,7 @@ TABLES: dict[str, Table] = {
     "unit": unit_table,
     "role": role_table,
     "assessment": assessment_table,
-    "question": question_table,
-    "option": option_table,
+    **ITEM_TABLES,  # item analysis: question, option (items.py keeps its own list)
     "timeline": timeline_table,
     "commitment": commitment_table,
 }
