@@ -14,6 +14,10 @@ from hoctap.topic import AssessmentKind, Topic
 
 ON_TIME, LATE, MISSING, NOT_DUE = "on-time", "late", "missing", "not-due"
 IN_PROGRESS = "in-progress"  # a learner with nothing missing yet, but work still to do before the deadline
+# A learner's place over EVERY assessment that applies to them (commitment included), what the dashboard's first
+# screen counts: all submitted; something past due and not submitted; some work begun (a submission or an attempt
+# open); nothing begun yet. A learner who did one quiz of five is "started", not "not started".
+DONE, OVERDUE, STARTED, NOT_STARTED = "done", "overdue", "started", "not-started"
 AUTOGRADED = (AssessmentKind.quiz.value, AssessmentKind.final.value)
 
 LEARNER_COLUMNS = [
@@ -22,19 +26,25 @@ LEARNER_COLUMNS = [
     "graded", "score", "max_score", "percent", "rating",
 ]  # fmt: skip
 GROUP_COLUMNS = [
-    "learners", "on_time", "late", "missing", "in_progress", "completion", "mean_score", "median_score",
+    "learners", "done", "started", "not_started", "overdue", "items_done", "items_assigned",
+    "on_time", "late", "missing", "in_progress", "completion", "mean_score", "median_score",
     "commitments_required", "commitments_written", "commitments_evaluated", "deadline", "deadline_label",
 ]  # fmt: skip
 ASSESSMENT_COLUMNS = [
     "topic", "year", "assessment_id", "assessment", "kind", "due", "deadline_label", "assigned", "submitted",
-    "on_time", "late", "missing", "not_due", "graded", "waiting", "completion", "mean_score", "median_score",
-    "mean_attempts",
+    "started", "not_started", "on_time", "late", "missing", "not_due", "graded", "waiting", "completion",
+    "mean_score", "median_score", "mean_attempts",
 ]  # fmt: skip
 QUESTION_COLUMNS = [
     "topic", "assessment_id", "question_id", "content", "type", "prompt", "responses", "blank", "facility", "sd",
-    "discrimination", "flag", "answer",
+    "discrimination", "discriminative_efficiency", "effective_weight", "random_guess", "quintile_1", "quintile_2",
+    "quintile_3", "quintile_4", "quintile_5", "gain", "retakers", "flag", "answer",
 ]  # fmt: skip
 OPTION_COLUMNS = ["topic", "assessment_id", "question_id", "option_id", "option", "correct", "chosen", "share"]
+RESPONSE_COLUMNS = [
+    "topic", "learner_id", "name", "unit_id", "unit", "role", "assessment_id", "attempt", "counted", "answered_at",
+    "slot", "question_id", "response", "score", "max_score", "correct",
+]  # fmt: skip
 TIMELINE_COLUMNS = [
     "topic",
     "assessment_id",
@@ -61,6 +71,7 @@ COLUMNS = {
     "assessment": ASSESSMENT_COLUMNS,
     "question": QUESTION_COLUMNS,
     "option": OPTION_COLUMNS,
+    "response": RESPONSE_COLUMNS,
     "timeline": TIMELINE_COLUMNS,
     "commitment": COMMITMENT_COLUMNS,
 }

@@ -1,10 +1,16 @@
-"""Vietnamese headers and values for the progress tables (the column ids stay stable; people read these)."""
+"""Headers and values of the progress tables as people read them, in Vietnamese or English (the column ids stay
+stable for machines: `--labels ids`).
+
+    labelled(df, "unit")                            # Vietnamese headers and values, times to the second
+    labelled(df, "learner", lang="en", topics=ts)  # English; roles by their audience names, not codes
+
+Item-analysis columns have their headers in `item_labels` (merged here)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .item_labels import ITEM_LABELS, ITEM_TITLES
+from .item_labels import ITEM_LABELS, ITEM_LABELS_EN, ITEM_TITLES
 
 LABELS = {
     "topic": "Chuyên đề",
@@ -31,6 +37,12 @@ LABELS = {
     "percent": "Tỉ lệ điểm (%)",
     "rating": "Xếp loại",
     "learners": "Số học viên",
+    "done": "Hoàn thành",
+    "started": "Đang làm",
+    "not_started": "Chưa bắt đầu",
+    "overdue": "Quá hạn",
+    "items_done": "Số bài đã nộp",
+    "items_assigned": "Số bài phải làm",
     "on_time": "Đúng hạn",
     "late": "Muộn",
     "missing": "Chưa làm (quá hạn)",
@@ -72,14 +84,104 @@ LABELS = {
     **ITEM_LABELS,
 }
 
+LABELS_EN = {
+    "topic": "Topic",
+    "year": "Year",
+    "learner_id": "Learner id",
+    "name": "Full name",
+    "unit_id": "Unit id",
+    "unit": "Unit",
+    "role": "Role",
+    "role_name": "Audience",
+    "assessment_id": "Assessment id",
+    "assessment": "Assessment",
+    "kind": "Kind",
+    "due": "Due",
+    "deadline_label": "Plan deadline",
+    "attempts": "Attempts",
+    "attempts_allowed": "Attempts allowed",
+    "submitted_at": "First submitted",
+    "last_submitted_at": "Last submitted",
+    "status": "Status",
+    "graded": "Graded",
+    "score": "Score",
+    "max_score": "Maximum score",
+    "percent": "Score (%)",
+    "rating": "Rating",
+    "learners": "Learners",
+    "done": "Done",
+    "started": "In progress",
+    "not_started": "Not started",
+    "overdue": "Overdue",
+    "items_done": "Assessments submitted",
+    "items_assigned": "Assessments assigned",
+    "on_time": "On time",
+    "late": "Late",
+    "missing": "Missing (overdue)",
+    "in_progress": "Still in time",
+    "not_due": "Not due yet",
+    "completion": "Completion (%)",
+    "mean_score": "Mean score (%)",
+    "median_score": "Median (%)",
+    "commitments_required": "Commitments required",
+    "commitments_written": "Commitments written",
+    "commitments_evaluated": "Commitments evaluated",
+    "deadline": "Deadline",
+    "assigned": "Assigned",
+    "submitted": "Submitted",
+    "waiting": "Waiting for grading",
+    "mean_attempts": "Mean attempts",
+    "question_id": "Question id",
+    "content": "Content",
+    "type": "Question type",
+    "prompt": "Question",
+    "responses": "Responses",
+    "blank": "Blank",
+    "facility": "Facility (%)",
+    "sd": "Standard deviation (%)",
+    "discrimination": "Discrimination (%)",
+    "flag": "Note",
+    "answer": "Key",
+    "option_id": "Option id",
+    "option": "Option",
+    "correct": "Is the key",
+    "chosen": "Times chosen",
+    "share": "Share chosen (%)",
+    "date": "Date",
+    "cumulative": "Cumulative",
+    "written": "Written",
+    "evaluated": "Evaluated",
+    "not_written": "Not written",
+    "ratings": "Ratings",
+    **ITEM_LABELS_EN,
+}
+
+# Values in words. A learner's place over every assessment (done, started, …) shares the status column's words.
 STATUS_LABELS = {
     "on-time": "Đúng hạn",
     "late": "Muộn",
     "missing": "Chưa làm (quá hạn)",
     "not-due": "Chưa đến hạn",
     "in-progress": "Đang học",
+    "done": "Hoàn thành",
+    "started": "Đang làm",
+    "not-started": "Chưa bắt đầu",
+    "overdue": "Quá hạn",
+}
+STATUS_LABELS_EN = {
+    "on-time": "On time",
+    "late": "Late",
+    "missing": "Missing (overdue)",
+    "not-due": "Not due yet",
+    "in-progress": "In progress",
+    "done": "Done",
+    "started": "Started",
+    "not-started": "Not started",
+    "overdue": "Overdue",
 }
 KIND_LABELS = {"quiz": "Kiểm tra nội dung", "final": "Kiểm tra cuối khóa", "commitment": "Bản cam kết"}
+KIND_LABELS_EN = {"quiz": "Content quiz", "final": "Final test", "commitment": "Commitment"}
+YES_NO = {"vi": {True: "có", False: "không"}, "en": {True: "yes", False: "no"}}
 
 TABLE_TITLES = {
     "learner": "Học viên × bài kiểm tra",
@@ -93,6 +195,17 @@ TABLE_TITLES = {
     "history": "Quá trình học tập của học viên",
     **ITEM_TITLES,
 }
+TABLE_TITLES_EN = {
+    "learner": "Learners × assessments",
+    "unit": "By unit",
+    "role": "By audience",
+    "assessment": "By assessment",
+    "question": "Item analysis",
+    "option": "Options chosen",
+    "timeline": "Progress by day",
+    "commitment": "Commitments by unit",
+    "history": "Learner history",
+}
 
 
 # Where a column's shared header says something else in one table: the timeline's percent is of learners who
@@ -102,16 +215,68 @@ TABLE_LABELS = {
     "timeline": {"percent": "Tỉ lệ đã nộp (%)", "submitted": "Nộp trong ngày"},
     "commitment": {"mean_score": "Điểm đánh giá TB"},
 }
+TABLE_LABELS_EN = {
+    "timeline": {"percent": "Submitted so far (%)", "submitted": "Submitted that day"},
+    "commitment": {"mean_score": "Mean rating (points)"},
+}
+LANGUAGES = ("vi", "en", "ids")
 
 
-def labelled(df: pd.DataFrame, table: str | None = None) -> pd.DataFrame:
-    """The table as people read it: Vietnamese headers, statuses and kinds in words, yes/no for booleans."""
+def headers(table: str | None = None, lang: str = "vi") -> dict[str, str]:
+    """Column id → header in `lang` ("ids": none), `table`'s own where it has some."""
+    if lang == "ids":
+        return {}
+    if lang == "en":
+        return {**LABELS_EN, **TABLE_LABELS_EN.get(table or "", {})}
+    return {**LABELS, **TABLE_LABELS.get(table or "", {})}
+
+
+def title(table: str, lang: str = "vi") -> str:
+    """The table's title in `lang` (its id for "ids")."""
+    if lang == "ids":
+        return table
+    titles = TABLE_TITLES_EN if lang == "en" else TABLE_TITLES
+    return titles.get(table, TABLE_TITLES.get(table, table))
+
+
+def labelled(df: pd.DataFrame, table: str | None = None, lang: str = "vi", topics=None) -> pd.DataFrame:
+    """The table as people read it, same columns in the same order: headers in `lang`; statuses and kinds in words;
+    yes/no for booleans; times in the topic's local time to the second, without a zone (a cell holds no zone
+    name); roles by their audience names when `topics` are given. `lang="ids"` gives the frame back unchanged."""
+    if lang == "ids":
+        return df
+    if lang not in LANGUAGES:
+        raise ValueError(f"labels {lang!r}: vi, en or ids")
     out = df.copy()
-    if "status" in out:
-        out["status"] = out["status"].map(lambda s: STATUS_LABELS.get(s, s))
-    if "kind" in out:
-        out["kind"] = out["kind"].map(lambda k: KIND_LABELS.get(k, k))
+    statuses, kinds = (STATUS_LABELS_EN, KIND_LABELS_EN) if lang == "en" else (STATUS_LABELS, KIND_LABELS)
+    for column, words in (("status", statuses), ("kind", kinds)):
+        if column in out:
+            out[column] = _words(out[column], words)
+    if topics and "role" in out:
+        out["role"] = _role_names(out, topics)
     for column in out.columns:
-        if out[column].dtype == bool:  # `graded` is a yes/no per learner, but a count in the assessment table
-            out[column] = out[column].map({True: "có", False: "không"})
-    return out.rename(columns={**LABELS, **TABLE_LABELS.get(table or "", {})})
+        values = out[column]
+        if values.dtype == bool:  # `graded` is a yes/no per learner, but a count in the assessment table
+            out[column] = values.map(YES_NO[lang])
+        elif isinstance(values.dtype, pd.DatetimeTZDtype):
+            out[column] = values.dt.tz_localize(None).dt.floor("s")
+        elif pd.api.types.is_datetime64_dtype(values):
+            out[column] = values.dt.floor("s")
+    return out.rename(columns=headers(table, lang))
+
+
+def _words(values: pd.Series, words: dict[str, str]) -> pd.Series:
+    """Codes in words (a code without words stays as it is); a dict lookup per distinct value, not per row."""
+    return values.map(lambda v: words.get(v, v) if isinstance(v, str) else v)
+
+
+def _role_names(df: pd.DataFrame, topics) -> pd.Series:
+    """Each row's role by its audience's name in its topic (facts.audiences); an unknown code stays a code."""
+    anywhere = {a.id: a.name for t in topics for a in t.facts.audiences}
+    out = df["role"].map(lambda r: anywhere.get(r, r))
+    if "topic" in df:  # a later topic may rename an audience: each row takes its own topic's name
+        for topic in topics:
+            rows = (df["topic"] == topic.id).to_numpy()
+            own = {a.id: a.name for a in topic.facts.audiences}
+            out[rows] = df["role"][rows].map(lambda r, own=own: own.get(r, anywhere.get(r, r)))
+    return out

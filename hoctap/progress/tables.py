@@ -35,13 +35,17 @@ from .frames import (
     ASSESSMENT_COLUMNS,
     AUTOGRADED,
     COMMITMENT_COLUMNS,
+    DONE,
     IN_PROGRESS,
     LATE,
     LEARNER_COLUMNS,
     MISSING,
     NOT_DUE,
+    NOT_STARTED,
     ON_TIME,
+    OVERDUE,
     ROLE_COLUMNS,
+    STARTED,
     TIMELINE_COLUMNS,
     UNIT_COLUMNS,
     assessments_frame,
@@ -146,11 +150,33 @@ def _per_learner(df: pd.DataFrame) -> pd.DataFrame:
     notes = notes.assign(written=notes["status"].isin([ON_TIME, LATE]))
     commitment = notes.groupby(["topic", "learner_id"]).agg(written=("written", "any"), evaluated=("graded", "any"))
     who = df.groupby(["topic", "learner_id"])[["year", "unit_id", "unit", "role"]].first()
-    out = who.join(standing).join(mean.rename("mean_percent")).join(commitment)
+    out = who.join(standing).join(mean.rename("mean_percent")).join(commitment).join(_partial(df))
     out["commitment_required"] = out["written"].notna()
     out["written"] = out["written"].fillna(False).astype(bool)
     out["evaluated"] = out["evaluated"].fillna(False).astype(bool)
     return out.reset_index()
+
+
+def _partial(df: pd.DataFrame) -> pd.DataFrame:
+    """Each learner's place over every assessment that applies to them (frames.DONE …) and how many of them they
+    submitted: someone who did two quizzes of five is "started, 2 of 5", not "not started"."""
+    submitted = df["status"].isin([ON_TIME, LATE])
+    keys = [df["topic"], df["learner_id"]]
+    counts = pd.DataFrame(
+        {
+            "items_done": submitted,
+            "items_assigned": True,
+            "overdue_items": df["status"] == MISSING,
+            "begun": submitted | (df["attempts"] > 0),
+        }
+    ).groupby(keys)
+    out = counts.agg({"items_done": "sum", "items_assigned": "sum", "overdue_items": "sum", "begun": "any"})
+    out["place"] = np.select(
+        [out["items_done"] == out["items_assigned"], out["overdue_items"] > 0, out["begun"]],
+        [DONE, OVERDUE, STARTED],
+        NOT_STARTED,
+    )
+    return out[["place", "items_done", "items_assigned"]]
 
 
 def _group_table(df: pd.DataFrame, topics: Sequence[Topic], keys: list[str]) -> pd.DataFrame:
@@ -158,8 +184,13 @@ def _group_table(df: pd.DataFrame, topics: Sequence[Topic], keys: list[str]) -> 
     due = df[df["kind"].isin(AUTOGRADED)].sort_values("due").groupby(["topic", *keys]).last()
     grouped = people.groupby(["topic", *keys])
     out = grouped.agg(year=("year", "first"), learners=("learner_id", "nunique"))
+    by = [people[k] for k in ("topic", *keys)]
+    for column, place in (("done", DONE), ("started", STARTED), ("not_started", NOT_STARTED), ("overdue", OVERDUE)):
+        out[column] = (people["place"] == place).groupby(by).sum().astype(int)
+    out["items_done"] = people["items_done"].groupby(by).sum().astype(int)
+    out["items_assigned"] = people["items_assigned"].groupby(by).sum().astype(int)
     for column, status in (("on_time", ON_TIME), ("late", LATE), ("missing", MISSING), ("in_progress", IN_PROGRESS)):
-        out[column] = (people["standing"] == status).groupby([people[k] for k in ("topic", *keys)]).sum().astype(int)
+        out[column] = (people["standing"] == status).groupby(by).sum().astype(int)
     assessed = people["standing"].notna().groupby([people[k] for k in ("topic", *keys)]).sum()
     out["completion"] = (100.0 * (out["on_time"] + out["late"]) / assessed.replace(0, np.nan)).round(1)
     out["mean_score"] = grouped["mean_percent"].mean().round(1)
@@ -218,6 +249,10 @@ def assessment_table(engine, topics, filters=None, now=None, *, learners: pd.Dat
     for column, status in (("on_time", ON_TIME), ("late", LATE), ("missing", MISSING), ("not_due", NOT_DUE)):
         out[column] = (df["status"] == status).groupby(df["assessment_id"]).sum()
     out["submitted"] = out["on_time"] + out["late"]
+    # Begun but not submitted (an attempt open, or one that ran out), and not begun while there is still time.
+    unsubmitted = df["status"].isin([NOT_DUE, MISSING])
+    out["started"] = (unsubmitted & (df["attempts"] > 0)).groupby(df["assessment_id"]).sum()
+    out["not_started"] = ((df["status"] == NOT_DUE) & (df["attempts"] == 0)).groupby(df["assessment_id"]).sum()
     out["graded"] = g["graded"].sum()
     out["waiting"] = out["submitted"] - out["graded"]
     out["completion"] = (100.0 * out["submitted"] / out["assigned"].replace(0, np.nan)).round(1)
@@ -225,7 +260,8 @@ def assessment_table(engine, topics, filters=None, now=None, *, learners: pd.Dat
     out["median_score"] = g["exact"].median().round(1)
     out["mean_attempts"] = df["attempts"].where(df["attempts"] > 0).groupby(df["assessment_id"]).mean().round(2)
     out = out[out["assigned"].notna()].fillna({"assigned": 0}).reset_index().sort_values("order")
-    for column in ("assigned", "on_time", "late", "missing", "not_due", "submitted", "graded", "waiting"):
+    for column in ("assigned", "on_time", "late", "missing", "not_due", "submitted", "started", "not_started",
+                   "graded", "waiting"):  # fmt: skip
         out[column] = out[column].fillna(0).astype(int)
     return out[ASSESSMENT_COLUMNS].reset_index(drop=True)
 

@@ -231,6 +231,47 @@ def test_unit_and_role_tables(kit, by):
         assert cadres["deadline_label"] == "quý III năm 2021" and cadres["deadline"].date() == dt.date(2021, 9, 30)
 
 
+def place(pairs: dict, learner: str) -> tuple[str, int, int]:
+    """A learner's place over every assessment that applies to them (commitment included), and k of n submitted."""
+    statuses = [v["status"] for (who, _), v in pairs.items() if who == learner]
+    done = sum(s in ("on-time", "late") for s in statuses)
+    begun = any(v["attempts"] for (who, _), v in pairs.items() if who == learner)
+    if done == len(statuses):
+        return "done", done, len(statuses)
+    if "missing" in statuses:
+        return "overdue", done, len(statuses)
+    return ("started" if done or begun else "not-started"), done, len(statuses)
+
+
+@pytest.mark.parametrize("moment", ["mid-year", "after-all"])
+def test_partial_progress_counts_who_did_some_of_the_work(kit, moment):
+    """The dashboard's first screen: someone who did one quiz of five is "started, 1 of 5", not "not started"."""
+    now = MID_YEAR if moment == "mid-year" else AFTER_ALL
+    expected = expected_learners(kit, now, BIG)
+    table = unit_table(kit.engine, kit.topics[:1], now=now)
+    people = {p.id: UNIT_IDS[p.unit] for p in LEARNERS if p.role in ASSESSED_ROLES}
+    places = {who: place(expected, who) for who in people}
+    if moment == "mid-year":  # the seeded plan has people part-way through then
+        assert Counter(p[0] for p in places.values())["started"] > 0
+    for row in table.itertuples():
+        mine = [places[who] for who, unit in people.items() if unit == row.unit_id]
+        kinds = Counter(p[0] for p in mine)
+        assert (row.done, row.started, row.not_started, row.overdue) == (
+            kinds["done"],
+            kinds["started"],
+            kinds["not-started"],
+            kinds["overdue"],
+        ), row.unit_id
+        assert (row.items_done, row.items_assigned) == (sum(p[1] for p in mine), sum(p[2] for p in mine))
+        assert row.done + row.started + row.not_started + row.overdue == row.learners
+    statuses = assessment_table(kit.engine, kit.topics[:1], now=now).set_index("assessment_id")
+    for assessment in BIG:
+        mine = [v for (_, a), v in expected.items() if a == assessment]
+        begun = sum(v["status"] in ("not-due", "missing") and v["attempts"] > 0 for v in mine)
+        untouched = sum(v["status"] == "not-due" and not v["attempts"] for v in mine)
+        assert (statuses.loc[assessment, "started"], statuses.loc[assessment, "not_started"]) == (begun, untouched)
+
+
 def test_assessment_table(kit):
     expected = expected_learners(kit, AFTER_ALL, BIG)
     table = assessment_table(kit.engine, kit.topics[:1], now=AFTER_ALL).set_index("assessment_id")
