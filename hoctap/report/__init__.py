@@ -6,5 +6,12 @@ learner table as `hoctap progress`. Open `gather.py` first; it leans on pandas a
 
 from hoctap import lazy_surface
 
-SURFACE = {"write_report": "write", "bar_chart": "charts", "histogram": "charts", "line_chart": "charts"}
+SURFACE = {
+    "write_report": "write",
+    "Book": "xlsx",
+    "sheet_name": "xlsx",
+    "bar_chart": "charts",
+    "histogram": "charts",
+    "line_chart": "charts",
+}
 __getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)
