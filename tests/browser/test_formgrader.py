@@ -11,7 +11,12 @@ Formgrader offline: its grading page loads MathJax from cdnjs.cloudflare.com (nb
 The trainer's browser here may not leave the machine, so that request is aborted; formgrader then throws
 "MathJax is not defined" in `FormGrader.configureScrolling`, after it has loaded the grades and comments (so
 saving works) but before it registers its keyboard shortcuts (Tab, Escape, Ctrl-. … do nothing). The test
-allows that one request and that one error, and nothing else.
+allows that one request and that one error, and nothing else. It cannot be pointed at a local copy: nbgrader's
+grading template calls nbconvert's `mathjax()` macro with no argument, so the macro's built-in cdnjs URL wins over
+nbconvert's `HTMLExporter.mathjax_url` and formgrader's `mathjax_url` setting, and no MathJax 2 copy is installed.
+
+Formgrader's Manage Assignments shows no "exchange directory … does not exist" warning and every assessment as
+"released": the kit's exchange is the course's `exchange/` folder (hoctap/serve/lab_config/nbgrader_config.py).
 """
 
 from __future__ import annotations
@@ -180,6 +185,12 @@ def test_an_instructor_grades_a_commitment_in_formgrader_and_the_learner_sees_it
         row = fg.locator("#main-table tr", has_text=COMMITMENT)
         row.locator("td.score", has_text=f"{SCORE} / {MAX_SCORE}").wait_for()
         assert row.locator("td.needs-manual-grade .glyphicon-ok").count() == 0
+        # The kit's course as formgrader sees it: no warning about the exchange, every assessment released.
+        fg.goto(f"{lab.base}/formgrader/manage_assignments")
+        fg.locator("#main-table tr", has_text=COMMITMENT).wait_for()
+        assert "exchange directory" not in fg.content()
+        listed = fg.request.get(f"{lab.base}/formgrader/api/assignments").json()
+        assert {a["name"]: a["status"] for a in listed} == {a.id: "released" for a in kit.topic.assessments}
         assert all(url.startswith(MATHJAX_CDN) for url in outside), outside
         assert set(errors) <= {MATHJAX_ERROR}, errors
     finally:
