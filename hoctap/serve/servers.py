@@ -173,6 +173,8 @@ def banner(servers: list[Server]) -> str:
                 f"      {server.url}",
                 "  Người hướng dẫn — bảng tiến độ học tập / Trainers — progress dashboard:",
                 f"      {base}voila/render/notebooks/instructor/progress.ipynb?{token}",
+                "  Người hướng dẫn — chấm bản cam kết / Trainers — grading commitments:",
+                f"      {base}voila/render/notebooks/instructor/grading.ipynb?{token}",
             ]
         lines.append("")
     lines += ["  Nhấn Ctrl-C để dừng / press Ctrl-C to stop.", ""]
