@@ -9,46 +9,52 @@ import json
 import numpy as np
 import pandas as pd
 
-from hoctap.topic import Topic, answer_text, is_correct
+from hoctap.topic import Topic, answer_text, is_correct, response_text
 
 from .frames import (
     AUTOGRADED,
     OPTION_COLUMNS,
     QUESTION_COLUMNS,
+    RESPONSE_COLUMNS,
     TOO_EASY,
     TOO_HARD,
     WEAK_DISCRIMINATION,
+    local_times,
     read_frame,
+    zone_of,
 )
-from .queries import Filters, chosen, item_sums, option_counts
+from .item_stats import (
+    QUIZ_STATS_COLUMNS,
+    WEAK_EFFICIENCY,
+    attempt_quintiles,
+    counted_responses,
+    gains,
+    graded_counts,
+    long_rows,
+    question_stats,
+    quiz_stats,
+    random_guess,
+    roster,
+)
+from .queries import Filters, chosen, option_counts
 
 # ------------------------------------------------------------------ item analysis
 
 
-def question_table(engine, topics, filters=None, now=None, **_) -> pd.DataFrame:
-    """Item analysis as Moodle's quiz statistics give it, over the attempt that counts for each learner:
-    facility index (mean score, % of the maximum), standard deviation (%), discrimination index (correlation of the
-    item's score with the rest of the attempt, ×100). Flags: too hard, too easy, weak or negative discrimination."""
+def item_analysis(engine, topics, filters=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Moodle's quiz statistics and PrairieLearn's question statistics (`item_stats`) over the counted attempts:
+    (one row per autograded assessment, `QUIZ_STATS_COLUMNS`; one row per bank question, `QUESTION_COLUMNS`).
+    Three statements: the counted attempts' responses, the graded attempts per assessment, the gains."""
     filters = filters or Filters()
     picked = [(t, a) for t, a in chosen(topics, filters) if a.kind.value in AUTOGRADED]
-    sums = read_frame(engine, item_sums(picked, filters))
-    owner = {a.id: t for t, a in picked}
-    sums = sums[sums["assessment_id"].isin(owner)]
-    n = sums["n"].astype(float)
-    variance_x = (sums["sxx"] - sums["sx"] ** 2 / n) / (n - 1).replace(0, np.nan)
-    cov = sums["sxy"] - sums["sx"] * sums["sy"] / n
-    spread = np.sqrt((sums["sxx"] - sums["sx"] ** 2 / n) * (sums["syy"] - sums["sy"] ** 2 / n))
-    stats = pd.DataFrame(
-        {
-            "assessment_id": sums["assessment_id"],
-            "question_id": sums["question_id"],
-            "responses": sums["n"].astype(int),
-            "blank": sums["blank"].astype(int),
-            "facility": (100.0 * sums["sx"] / n).round(1),
-            "sd": (100.0 * np.sqrt(variance_x.clip(lower=0))).round(1),
-            "discrimination": (100.0 * cov / spread.replace(0, np.nan)).round(1),
-        }
-    )
+    if not picked:
+        return pd.DataFrame(columns=QUIZ_STATS_COLUMNS), pd.DataFrame(columns=QUESTION_COLUMNS)
+    rows = read_frame(engine, counted_responses(picked, filters))
+    ids = {a.id for _, a in picked}
+    rows = rows[rows["assessment_id"].isin(ids)]
+    attempts = attempt_quintiles(rows)
+    quiz = quiz_stats(rows, attempts, read_frame(engine, graded_counts(picked, filters)), picked)
+    stats = question_stats(rows, attempts, read_frame(engine, gains(picked, filters)))
     spec = []
     for t, a in picked:
         for qid in _questions_of(t, a):
@@ -62,16 +68,34 @@ def question_table(engine, topics, filters=None, now=None, **_) -> pd.DataFrame:
                     "type": q.type.value,
                     "prompt": q.prompt,
                     "answer": answer_text(q),
+                    "random_guess": random_guess(q),
                 }
             )
-    out = pd.DataFrame(spec, columns=["topic", "assessment_id", "question_id", "content", "type", "prompt", "answer"])
+    out = pd.DataFrame(spec, columns=["topic", "assessment_id", "question_id", "content", "type", "prompt", "answer",
+                                      "random_guess"])  # fmt: skip
     out = out.merge(stats, on=["assessment_id", "question_id"], how="left")
-    out["responses"] = out["responses"].fillna(0).astype(int)
-    out["blank"] = out["blank"].fillna(0).astype(int)
+    for column in ("responses", "blank", "retakers"):
+        out[column] = out[column].fillna(0).astype(int)
     out["flag"] = [
-        _flag(f, d, n) for f, d, n in zip(out["facility"], out["discrimination"], out["responses"], strict=True)
+        _flag(f, d, e, n)
+        for f, d, e, n in zip(
+            out["facility"], out["discrimination"], out["discriminative_efficiency"], out["responses"], strict=True
+        )
     ]
-    return out[QUESTION_COLUMNS]
+    return quiz, out[QUESTION_COLUMNS]
+
+
+def question_table(engine, topics, filters=None, now=None, **_) -> pd.DataFrame:
+    """Item analysis per bank question, over the attempt that counts for each learner: facility index (mean score,
+    % of the maximum), standard deviation (%), discrimination index (correlation of the item's score with the rest
+    of the attempt, ×100), discriminative efficiency, effective weight, random-guess score, quintile scores, gain
+    per extra attempt (`item_stats`). Flags: too hard, too easy, weak or negative discrimination, low efficiency."""
+    return item_analysis(engine, topics, filters)[1]
+
+
+def quiz_table(engine, topics, filters=None, now=None, **_) -> pd.DataFrame:
+    """Moodle's quiz overall statistics, one row per autograded assessment (`item_stats.QUIZ_STATS_COLUMNS`)."""
+    return item_analysis(engine, topics, filters)[0]
 
 
 def _questions_of(topic: Topic, assessment) -> list[str]:
@@ -81,7 +105,7 @@ def _questions_of(topic: Topic, assessment) -> list[str]:
     return list(assessment.questions) + [q.id for pool in draw_pools(topic, assessment) for q in pool]
 
 
-def _flag(facility: float, discrimination: float, responses: int) -> str:
+def _flag(facility: float, discrimination: float, efficiency: float, responses: int) -> str:
     if not responses:
         return ""
     notes = []
@@ -93,6 +117,8 @@ def _flag(facility: float, discrimination: float, responses: int) -> str:
         notes.append("phân biệt ngược: xem lại đáp án")
     elif pd.notna(discrimination) and discrimination < WEAK_DISCRIMINATION:
         notes.append("phân biệt kém")
+    if pd.notna(efficiency) and efficiency < WEAK_EFFICIENCY and not (pd.notna(discrimination) and discrimination < 0):
+        notes.append("hiệu quả phân biệt dưới 15 %")
     return "; ".join(notes)
 
 
@@ -132,8 +158,58 @@ def option_table(engine, topics, filters=None, now=None, **_) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=OPTION_COLUMNS)
 
 
+def response_table(engine, topics, filters=None, now=None, **_) -> pd.DataFrame:
+    """The long format (nbgrader #799, PrairieLearn #5682): one row per learner × question of every graded attempt
+    of an autograded assessment, with the response in words (option texts), its score and whether it got full marks;
+    `counted` marks the attempt that counts. One statement; the words of each distinct response are made once."""
+    filters = filters or Filters()
+    picked = [(t, a) for t, a in chosen(topics, filters) if a.kind.value in AUTOGRADED]
+    if not picked:
+        return pd.DataFrame(columns=RESPONSE_COLUMNS)
+    df = read_frame(engine, long_rows(picked, filters))
+    owner = {a.id: t for t, a in picked}
+    df = df[df["assessment_id"].isin(owner)]
+    # Learner, assessment (spec order), attempt, slot: a sort on integer codes.
+    people, people_ids = pd.factorize(df["learner_id"], sort=True)
+    order = {a: k for k, a in enumerate(owner)}
+    sorted_rows = np.lexsort((df["slot"], df["attempt"], df["assessment_id"].map(order), people))
+    df, people = df.iloc[sorted_rows].reset_index(drop=True), people[sorted_rows]
+    df["topic"] = df["assessment_id"].map({a: t.id for a, t in owner.items()})
+    names = read_frame(engine, roster(filters)).set_index("learner_id").reindex(people_ids)
+    names["name"] = (names["last_name"].fillna("") + " " + names["first_name"].fillna("")).str.strip()
+    for column in ("name", "unit_id", "unit", "role"):  # once per learner, then taken by code
+        df[column] = names[column].to_numpy()[people]
+    times, moments = pd.factorize(df["answered_at"])  # one parse per attempt, not per response
+    df["answered_at"] = local_times(pd.Series(moments), zone_of(topics)).array.take(times)
+    df["response"] = _response_words(df, owner)
+    df["counted"] = df["counted"].astype(bool)
+    df["correct"] = (df["max_score"] > 0) & (df["score"] >= df["max_score"])
+    return df[RESPONSE_COLUMNS]
+
+
+def _response_words(df: pd.DataFrame, owner: dict) -> np.ndarray:
+    """Each response in words (`response_text`), computed once per distinct question and response."""
+    questions, question_ids = pd.factorize(df["question_id"])
+    answers, texts = pd.factorize(df["response"])  # NULL (blank) → -1
+    pair = questions.astype(np.int64) * (len(texts) + 1) + (answers + 1)
+    unique, inverse = np.unique(pair, return_inverse=True)
+    topic_of = dict(zip(df["question_id"], df["assessment_id"].map(owner), strict=False))
+    words = []
+    for code in unique:
+        qid, answer = question_ids[code // (len(texts) + 1)], code % (len(texts) + 1) - 1
+        if answer < 0:
+            words.append("")
+            continue
+        text = texts[answer]
+        try:
+            words.append(response_text(topic_of[qid].question(qid), json.loads(text)))
+        except (ValueError, KeyError, TypeError, AttributeError):  # a question the spec no longer has: the raw text
+            words.append(str(text))
+    return np.asarray(words, dtype=object)[inverse.ravel()]
+
+
 # The item-analysis tables by name (`--by`), merged into `tables.TABLES`.
-ITEM_TABLES = {"question": question_table, "option": option_table}
+ITEM_TABLES = {"question": question_table, "option": option_table, "response": response_table}
 
 BLANK = "(bỏ trống)"
 

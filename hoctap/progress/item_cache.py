@@ -1,0 +1,215 @@
+"""Item analysis computed once and kept, as Moodle keeps its quiz statistics ("last calculated … N attempts since"):
+the statistics cost seconds at a province's size, the dashboard needs them in milliseconds.
+
+    found = cached(engine, topics, filters)              # None until computed; else found.as_of, found.since
+    found = recompute(engine, topics, filters)           # compute now and keep (as of the graded attempts now)
+    thread = refresh_in_background(engine, topics, filters, on_done=show)    # the dashboard's way
+    found = item_stats(engine, topics, filters, max_since=0)                 # cached, or recomputed when older
+
+One row per (autograded assessments, filters) in the gradebook's `hoctap_item_stats`, beside the attempts it is
+computed from (so it moves to PostgreSQL with them): the key is a hash of the assessment ids and the filters;
+`as_of` is how many graded attempts those assessments had, for those learners, when the computation began; `since`
+is how many were graded after (a count on one index: milliseconds). Statistics never expire by age, only by new
+attempts; a grade changed by hand in formgrader does not change the count: recompute after such a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from hoctap.course import create_missing
+from hoctap.topic import Topic
+
+from .frames import AUTOGRADED, read_frame
+from .item_stats import graded_counts
+from .items import item_analysis
+from .queries import Filters, chosen
+
+metadata = MetaData()
+
+cache_table = Table(
+    "hoctap_item_stats",
+    metadata,
+    Column("key", String(64), primary_key=True, comment="sha256 của các bài và bộ lọc"),
+    Column("assessments", Text, nullable=False, comment="JSON: mã các bài"),
+    Column("filters", Text, nullable=False, comment="JSON: đơn vị, vai trò, học viên"),
+    Column("as_of", Integer, nullable=False, comment="số lần làm đã chấm khi tính"),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("seconds", Float, nullable=False, comment="thời gian tính (giây)"),
+    Column("payload", Text, nullable=False, comment="JSON: bảng thống kê bài và bảng câu hỏi"),
+)
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """The statistics as kept: per assessment (`quiz`, item_stats.QUIZ_STATS_COLUMNS), per question (`questions`,
+    frames.QUESTION_COLUMNS); computed from `as_of` graded attempts at `computed_at` (UTC) in `seconds`; `since`:
+    attempts graded after, when read."""
+
+    quiz: pd.DataFrame
+    questions: pd.DataFrame
+    as_of: int
+    since: int
+    computed_at: dt.datetime
+    seconds: float
+
+    @property
+    def stale(self) -> bool:
+        return self.since > 0
+
+    def note(self, zone: str = "Asia/Ho_Chi_Minh") -> str:
+        """What the dashboard shows under the tables, in Vietnamese (as Moodle's "last calculated" line)."""
+        when = self.computed_at.astimezone(ZoneInfo(zone)).strftime("%H:%M:%S %d/%m/%Y")
+        return f"Tính lúc {when}, trên {self.as_of} lần làm đã chấm; có {self.since} lần làm chấm sau đó."
+
+
+def _picked(topics: Sequence[Topic], filters: Filters):
+    return [(t, a) for t, a in chosen(topics, filters) if a.kind.value in AUTOGRADED]
+
+
+def _described(topics: Sequence[Topic], filters: Filters) -> tuple[str, str, str]:
+    """(key, assessments as JSON, filters as JSON): the same assessments and filters in any order, the same key."""
+    ids = json.dumps(sorted(a.id for _, a in _picked(topics, filters)))
+    chosen_filters = {
+        name: sorted(getattr(filters, name) or []) for name in ("units", "roles", "learners") if getattr(filters, name)
+    }
+    text = json.dumps(chosen_filters, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(f"{ids}\n{text}".encode()).hexdigest(), ids, text
+
+
+def graded_now(engine: Engine, topics: Sequence[Topic], filters: Filters | None = None) -> int:
+    """How many graded attempts the statistics of these assessments and filters would be computed from."""
+    picked = _picked(topics, filters or Filters())
+    if not picked:
+        return 0
+    return int(read_frame(engine, graded_counts(picked, filters or Filters()))["all_attempts"].sum())
+
+
+_made: set[str] = set()  # databases where the table is known to stand (one `create_missing` per process)
+
+
+def _ensure(engine: Engine) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    if url not in _made:
+        create_missing(metadata, engine)
+        _made.add(url)
+
+
+def _frame(part: dict) -> pd.DataFrame:
+    return pd.DataFrame(part["data"], columns=part["columns"])
+
+
+def _part(df: pd.DataFrame) -> dict:
+    return {"columns": list(df.columns), "data": df.astype(object).where(df.notna(), None).to_numpy().tolist()}
+
+
+def cached(engine: Engine, topics: Sequence[Topic], filters: Filters | None = None) -> ItemStats | None:
+    """The kept statistics for these assessments and filters, with how many attempts were graded since; None when
+    never computed. Two small statements."""
+    filters = filters or Filters()
+    _ensure(engine)
+    key, _, _ = _described(topics, filters)
+    with engine.connect() as db:
+        row = db.execute(select(cache_table).where(cache_table.c.key == key)).first()
+    if row is None:
+        return None
+    payload = json.loads(row.payload)
+    computed_at = row.computed_at if row.computed_at.tzinfo else row.computed_at.replace(tzinfo=dt.UTC)
+    return ItemStats(
+        quiz=_frame(payload["quiz"]),
+        questions=_frame(payload["questions"]),
+        as_of=row.as_of,
+        since=max(0, graded_now(engine, topics, filters) - row.as_of),
+        computed_at=computed_at,
+        seconds=row.seconds,
+    )
+
+
+def recompute(engine: Engine, topics: Sequence[Topic], filters: Filters | None = None) -> ItemStats:
+    """Compute the statistics now and keep them (replacing the kept ones). The count is taken first: an attempt
+    graded during the computation shows as "since", never as counted when it was not."""
+    filters = filters or Filters()
+    _ensure(engine)
+    key, ids, text = _described(topics, filters)
+    as_of = graded_now(engine, topics, filters)
+    started, computed_at = time.perf_counter(), dt.datetime.now(dt.UTC)
+    quiz, questions = item_analysis(engine, topics, filters)
+    seconds = time.perf_counter() - started
+    payload = json.dumps(
+        {"quiz": _part(quiz), "questions": _part(questions)}, ensure_ascii=False, default=lambda v: v.item()
+    )
+    row = {
+        "key": key,
+        "assessments": ids,
+        "filters": text,
+        "as_of": as_of,
+        "computed_at": computed_at,
+        "seconds": seconds,
+        "payload": payload,
+    }
+    try:
+        with engine.begin() as db:
+            db.execute(delete(cache_table).where(cache_table.c.key == key))
+            db.execute(insert(cache_table), [row])
+    except IntegrityError:  # another process kept the same statistics at the same moment: theirs stand
+        pass
+    return ItemStats(quiz, questions, as_of, 0, computed_at, seconds)
+
+
+def item_stats(
+    engine: Engine, topics: Sequence[Topic], filters: Filters | None = None, *, max_since: int | None = None
+) -> ItemStats:
+    """The kept statistics, recomputed first when there are none or more than `max_since` attempts were graded
+    since (None: any number; 0: always current)."""
+    found = cached(engine, topics, filters)
+    if found is None or (max_since is not None and found.since > max_since):
+        return recompute(engine, topics, filters)
+    return found
+
+
+_running: dict[str, threading.Thread] = {}
+_lock = threading.Lock()
+
+
+def refresh_in_background(
+    engine: Engine,
+    topics: Sequence[Topic],
+    filters: Filters | None = None,
+    on_done: Callable[[ItemStats | BaseException], None] | None = None,
+) -> threading.Thread:
+    """Recompute in a daemon thread (one at a time per key: a second call while one runs gets the running thread)
+    and hand the result, or the error, to `on_done`. The dashboard shows `cached(...)` meanwhile."""
+    filters = filters or Filters()
+    key, _, _ = _described(topics, filters)
+
+    def work() -> None:
+        try:
+            result: ItemStats | BaseException = recompute(engine, topics, filters)
+        except Exception as error:  # noqa: BLE001 - handed to the caller, who shows it
+            result = error
+        finally:
+            with _lock:
+                _running.pop(key, None)
+        if on_done is not None:
+            on_done(result)
+
+    with _lock:
+        running = _running.get(key)
+        if running is not None and running.is_alive():
+            return running
+        thread = threading.Thread(target=work, name=f"hoctap-item-stats-{key[:8]}", daemon=True)
+        _running[key] = thread
+        thread.start()
+    return thread
