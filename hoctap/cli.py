@@ -155,11 +155,13 @@ def _progress(args: argparse.Namespace) -> int:
     topics = select_topics(args.topic)
     filters = Filters(units=args.unit, roles=args.role, assessments=args.assessment)
     df = progress_table(args.by, _gradebook(), topics, filters, parse_moment(args.at), args.learner)
+    # People open the text table and the XLSX: words by default; CSV and JSON feed scripts: ids by default.
+    labels = {"labels": args.labels or ("vi" if args.format in ("table", "xlsx") else "ids"), "table": args.by}
     if args.out:
-        write_table(df, args.format, args.out, sheet=args.by)
+        write_table(df, args.format, args.out, topics=topics, **labels)
         print(f"đã ghi {args.out} ({len(df)} dòng)", file=sys.stderr)
     else:
-        sys.stdout.buffer.write(table_bytes(df, args.format, sheet=args.by))
+        sys.stdout.buffer.write(table_bytes(df, args.format, topics=topics, **labels))
     return 0
 
 
@@ -254,6 +256,13 @@ def parser() -> argparse.ArgumentParser:
     progress.add_argument("--assessment", action="append", help="mã bài kiểm tra, lặp lại được")
     progress.add_argument("--learner", default=None, help="mã học viên (cho --by history)")
     progress.add_argument("--format", default="table", choices=["table", "csv", "xlsx", "json"])
+    progress.add_argument(
+        "--labels",
+        choices=["vi", "en", "ids"],
+        default=None,
+        help="tên cột và giá trị: vi (tiếng Việt), en (English), ids (mã ổn định cho máy); mặc định vi cho bảng "
+        "và XLSX, ids cho CSV và JSON / headers and values for people or ids for scripts",
+    )
     progress.add_argument("--out", type=Path, default=None, help="tệp ghi (mặc định: in ra màn hình)")
     progress.add_argument("--at", default=None, help="tính tình trạng tại thời điểm này (mặc định: bây giờ)")
     progress.set_defaults(run=_progress)

@@ -31,7 +31,7 @@ from hoctap.errors import HoctapError
 from hoctap.report import Book
 from hoctap.safety import cell, encodable, printable, text_cells
 
-from .labels import labelled
+from .labels import LANGUAGES, labelled, title
 
 FORMATS = ("table", "csv", "xlsx", "json")
 DEFAULT_LABELS = {"table": "vi", "xlsx": "vi", "csv": "ids", "json": "ids"}  # what `hoctap progress` writes
@@ -64,15 +64,24 @@ def _json_ready(df: pd.DataFrame) -> list[dict]:
 
 
 def table_bytes(
-    df: pd.DataFrame, fmt: str, sheet: str = "Bảng", *, labels: str | None = None, table: str | None = None, topics=None
+    df: pd.DataFrame,
+    fmt: str,
+    sheet: str | None = None,
+    *,
+    labels: str | None = None,
+    table: str | None = None,
+    topics=None,
 ) -> bytes:
     """The table in `fmt` ("csv", "xlsx", "json", "table") as bytes, labelled in `labels` ("vi", "en", "ids"; by
-    default Vietnamese for the text table, ids otherwise); `table` (a table name) picks its own headers, `topics`
-    name the roles."""
+    default Vietnamese for the text table, ids otherwise); `table` (a table name) picks its own headers and the
+    sheet's name (`sheet` otherwise), `topics` name the roles."""
     if fmt not in FORMATS:
         raise HoctapError(f"định dạng không hỗ trợ: {fmt!r}; chọn một trong {', '.join(FORMATS)}")
+    if labels is not None and labels not in LANGUAGES:
+        raise HoctapError(f"nhãn không hỗ trợ: {labels!r}; chọn vi, en hoặc ids")
     lang = labels or ("vi" if fmt == "table" else "ids")
     view = labelled(df, table or sheet, lang, topics)
+    sheet = sheet or (title(table, lang) if table else "Bảng")
     if fmt == "csv":
         # QUOTE_MINIMAL quotes only the delimiter (','): Excel set to split on ';' would cut `a;b` in two. Every text
         # field is quoted instead; numbers are not, so they stay numbers.
@@ -88,7 +97,7 @@ def table_bytes(
         return (shown.to_string(index=False) + "\n").encode("utf-8")
 
 
-def write_table(df: pd.DataFrame, fmt: str, out: Path, sheet: str = "Bảng", **labels) -> Path:
+def write_table(df: pd.DataFrame, fmt: str, out: Path, sheet: str | None = None, **labels) -> Path:
     """Write atomically: a half-written export never replaces a good one (`labels`: as `table_bytes`)."""
     data = table_bytes(df, fmt, sheet, **labels)
     out.parent.mkdir(parents=True, exist_ok=True)

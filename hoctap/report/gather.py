@@ -47,6 +47,7 @@ NO_SUBMISSIONS = "chưa có bài nộp"
 # The tables in the order a reader wants them; each is a sheet of the workbook and a section of the page.
 SHEETS = ("unit", "role", "assessment", "commitment", "question", "option", "timeline", "learner")
 REVIEWS = {"3y": (3, "so-ket", "Sơ kết"), "5y": (5, "tong-ket", "Tổng kết")}
+VIETNAM_ZONES = {"Asia/Ho_Chi_Minh", "Asia/Saigon"}
 
 SUMMARY_COLUMNS = [
     "year", "topic", "topic_title", "note", "assessments", "learners", "assessed", "on_time", "late", "missing",
@@ -137,12 +138,23 @@ class Report:
 
     @property
     def as_of(self) -> str:
-        return f"{self.now:%d/%m/%Y %H:%M} (giờ {self.now.tzinfo})"
+        return f"{self.now:%d/%m/%Y %H:%M} ({zone_words(self.now)})"
 
 
-def gather(engine: Engine, chosen: Period, now: dt.datetime | None = None) -> Report:
-    """The period's topics and every table for them, as of `now` (default: now)."""
-    topics = select_topics(years=chosen.years)
+def zone_words(moment: pd.Timestamp) -> str:
+    """The clock a time is read on, in words: "giờ Việt Nam", else the offset from UTC ("giờ UTC+08:00")."""
+    name = str(moment.tzinfo)
+    if name in VIETNAM_ZONES:
+        return "giờ Việt Nam"
+    offset = moment.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"giờ UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def gather(engine: Engine, chosen: Period, now: dt.datetime | None = None, topics: list[Topic] | None = None) -> Report:
+    """The period's topics (or `topics`, already loaded) and every table for them, as of `now` (default: now)."""
+    topics = [t for t in topics if t.year in chosen.years] if topics is not None else select_topics(years=chosen.years)
     if not topics:
         there = sorted({t.year for t in all_topics()})
         known = ", ".join(map(str, there)) or "chưa có"
@@ -218,9 +230,10 @@ def completion_over_time(timeline: pd.DataFrame) -> pd.DataFrame:
     return grid[order].ffill().fillna(0.0)
 
 
-def readable(df: pd.DataFrame, labels: dict | None = None, table: str = "") -> pd.DataFrame:
-    """`labelled(df, table)`: Vietnamese headers (those a table means differently included) and values; or `labels`
-    as headers only."""
-    if labels is not None:
-        return df.rename(columns=labels)
-    return labelled(df, table)
+def readable(df: pd.DataFrame, labels: dict | None = None, table: str = "", topics=None) -> pd.DataFrame:
+    """`labelled(df, table)`: Vietnamese headers (those a table means differently included) and values, roles by
+    their audience names; or `labels` as headers only (values still in words)."""
+    out = labelled(df, table, "vi", topics)
+    if labels is not None:  # labelled keeps the columns in place: name them by position
+        out.columns = [labels.get(c, c) for c in df.columns]
+    return out

@@ -5,25 +5,27 @@ run, one section per page when printed. Only tags and attributes of the kit's al
 
     html_text = render(gather(engine, period(year=2021), now))
 
-The page shows the same figures as the workbook (`report.workbook_bytes`); id columns that repeat a name beside
-them (unit id, assessment id) are left to the workbook, so the printed tables fit a landscape A4 page.
+The page is a printable summary, not every row: the summary, the charts, one page per unit (its counts, its
+assessments, its commitments, and by name only the learners with work missing), then the tables by unit, audience,
+assessment, commitment and question. Every learner × assessment row is in the workbook. The figures are the
+tables' (a unit's assessments are `assessment_table` over that unit's rows). Codes that repeat a name beside them
+(unit, assessment, role ids) are left to the workbook, so the printed tables fit a landscape A4 page; roles show
+by their audience names, times in the topic's local time with the zone in words.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import html
-import math
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from hoctap.progress import AUTOGRADED, LABELS, TABLE_TITLES, naive_local
-from hoctap.safety import CSP_META, visible
+from hoctap.progress import AUTOGRADED, LABELS, TABLE_TITLES
+from hoctap.safety import CSP_META
 
 from .charts import bar_chart, histogram, line_chart
-from .gather import CYCLE, NOTES, SHEETS, SUMMARY_LABELS, SUMMARY_TITLE, Report, completion_over_time, readable
+from .gather import CYCLE, NOTES, SUMMARY_LABELS, SUMMARY_TITLE, Report, completion_over_time
+from .html import esc, table_html
+from .units import anchor, unit_pages, units
 
 if TYPE_CHECKING:
     from hoctap.topic import Topic
@@ -43,6 +45,10 @@ td.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-num
 tr.note td { color: #616161; font-style: italic; }
 .notes { font-size: 13px; }
 .count { color: #616161; font-size: 13px; }
+.missing { font-size: 12px; columns: 2; margin: 4px 0 12px; padding-left: 18px; }
+.missing li { break-inside: avoid; }
+table.facts { width: auto; }
+table.facts th { width: 260px; }
 .charts { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: flex-start; }
 figure { margin: 10px 0 16px; flex: 1 1 460px; max-width: 640px; min-width: 0;
          break-inside: avoid; page-break-inside: avoid; }
@@ -51,15 +57,18 @@ figure svg { width: 100%; height: auto; }
 @media print {
   body { max-width: none; margin: 0; padding: 0; }
   nav { display: none; }
-  section { break-before: page; page-break-before: always; }
+  section, section.unit { break-before: page; page-break-before: always; }
+  .missing { columns: 2; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   table { font-size: 8.5pt; }
   a { color: inherit; text-decoration: none; }
 }
 """
-SHORTER = {"unit_id": "unit", "assessment_id": "assessment"}  # an id dropped when its name is beside it
+SHORTER = {"unit_id": "unit", "assessment_id": "assessment", "role": "role_name"}  # a code dropped beside its name
 STATUS_SERIES = ("on_time", "late", "missing", "in_progress")
+PLACE_SERIES = ("done", "started", "not_started", "overdue")  # each learner over every assessment, when given
+TABLES = ("unit", "role", "assessment", "commitment", "question", "option")  # printed whole: a row per group
 
 
 def render(report: Report) -> str:
@@ -72,24 +81,24 @@ def render(report: Report) -> str:
         '<meta charset="utf-8">',
         CSP_META,  # no script runs, nothing is fetched: the second wall behind the escaping
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_esc(report.title)}</title>",
+        f"<title>{esc(report.title)}</title>",
         f"<style>{STYLE}</style>",
         "</head>",
         "<body>",
         "<header>",
-        f"<h1>{_esc(report.title)}</h1>",
-        f'<p class="meta">Giai đoạn: <b>{_esc(report.period.span)}</b>. Chuyên đề: '
-        f"{_esc('; '.join(f'{t.title} ({t.year})' for t in report.topics))}.</p>",
-        f'<p class="meta">Số liệu tính đến <b>{_esc(report.as_of)}</b>.</p>',
-        f'<p class="meta">{_esc(CYCLE)}</p>',
+        f"<h1>{esc(report.title)}</h1>",
+        f'<p class="meta">Giai đoạn: <b>{esc(report.period.span)}</b>. Chuyên đề: '
+        f"{esc('; '.join(f'{t.title} ({t.year})' for t in report.topics))}.</p>",
+        f'<p class="meta">Số liệu tính đến <b>{esc(report.as_of)}</b>.</p>',
+        f'<p class="meta">{esc(CYCLE)}</p>',
         "</header>",
-        _nav(SHEETS),
+        _nav(report),
         '<section id="tong-hop">',
-        f"<h2>{_esc(SUMMARY_TITLE)}</h2>",
-        _table(report.summary, labels=SUMMARY_LABELS, note_column="note"),
+        f"<h2>{esc(SUMMARY_TITLE)}</h2>",
+        table_html(report.summary, labels=SUMMARY_LABELS, note_column="note"),
         '<ul class="notes">',
-        *(f"<li><b>{_esc(note)}</b></li>" for note in report.notes),
-        *(f"<li>{_esc(note)}</li>" for note in NOTES),
+        *(f"<li><b>{esc(note)}</b></li>" for note in report.notes),
+        *(f"<li>{esc(note)}</li>" for note in NOTES),
         "</ul>",
         "</section>",
         '<section id="bieu-do">',
@@ -97,25 +106,33 @@ def render(report: Report) -> str:
     ]
     for topic in report.topics:
         if several:
-            parts.append(f"<h3>{_esc(f'{topic.title} ({topic.year})')}</h3>")
+            parts.append(f"<h3>{esc(f'{topic.title} ({topic.year})')}</h3>")
         parts += ['<div class="charts">', *_charts(report, topic), "</div>"]
     parts.append("</section>")
-    for table in SHEETS:
+    parts += unit_pages(report)
+    for table in TABLES:
         df = _printable(report.tables[table], several)
         parts += [
             f'<section id="bang-{table}">',
-            f"<h2>{_esc(TABLE_TITLES[table])}</h2>",
+            f"<h2>{esc(TABLE_TITLES[table])}</h2>",
             f'<p class="count">{len(df)} dòng. Bảng đủ mọi cột (cả các mã) có trong tệp XLSX cùng tên.</p>',
-            _table(df, table=table),
+            table_html(df, table=table, topics=report.topics),
             "</section>",
         ]
-    parts += ["</body>", "</html>"]
+    parts += [
+        '<p class="count">Từng học viên × bài kiểm tra, tiến độ theo ngày: trong tệp XLSX cùng tên '
+        f"(trang “{esc(TABLE_TITLES['learner'])}”, “{esc(TABLE_TITLES['timeline'])}”).</p>",
+        "</body>",
+        "</html>",
+    ]
     return "\n".join(parts) + "\n"
 
 
-def _nav(tables) -> str:
-    items = [("tong-hop", SUMMARY_TITLE), ("bieu-do", "Biểu đồ"), *((f"bang-{t}", TABLE_TITLES[t]) for t in tables)]
-    links = "".join(f'<li><a href="#{anchor}">{_esc(title)}</a></li>' for anchor, title in items)
+def _nav(report: Report) -> str:
+    pages = [(anchor(t, u), f"Đơn vị: {name}") for t, u, name in units(report)]
+    tables = [(f"bang-{t}", TABLE_TITLES[t]) for t in TABLES]
+    items = [("tong-hop", SUMMARY_TITLE), ("bieu-do", "Biểu đồ"), *pages, *tables]
+    links = "".join(f'<li><a href="#{anchor}">{esc(title)}</a></li>' for anchor, title in items)
     return f"<nav><ol>{links}</ol></nav>"
 
 
@@ -124,59 +141,6 @@ def _printable(df: pd.DataFrame, several_topics: bool) -> pd.DataFrame:
     if not several_topics:
         drop += [column for column in ("topic", "year") if column in df]
     return df.drop(columns=drop)
-
-
-# ------------------------------------------------------------------ tables
-
-
-def _table(df: pd.DataFrame, labels: dict | None = None, note_column: str | None = None, table: str = "") -> str:
-    """An escaped HTML table of the whole frame: Vietnamese headers, local times, numbers right-aligned."""
-    numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
-    noted = [bool(v) for v in df[note_column]] if note_column else [False] * len(df)
-    view = readable(naive_local(df), labels, table)
-    head = "".join(f"<th>{_esc(column)}</th>" for column in view.columns)
-    rows = []
-    for values, note in zip(view.itertuples(index=False, name=None), noted, strict=True):
-        cells = "".join(
-            f'<td class="n">{_esc(_text(v))}</td>' if is_number else f"<td>{_esc(_text(v))}</td>"
-            for v, is_number in zip(values, numeric, strict=True)
-        )
-        rows.append(f'<tr class="note">{cells}</tr>' if note else f"<tr>{cells}</tr>")
-    if not rows:
-        rows.append(f'<tr class="note"><td colspan="{max(1, len(view.columns))}">(chưa có dòng nào)</td></tr>')
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
-
-
-def _text(value) -> str:
-    """A cell as people read it: empty when missing, dd/mm/yyyy dates, decimal comma."""
-    if value is None or value is pd.NaT:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bool, np.bool_)):
-        return "có" if value else "không"
-    if isinstance(value, dt.datetime):
-        return "" if pd.isna(value) else f"{value:%d/%m/%Y %H:%M}"
-    if isinstance(value, dt.date):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        if math.isnan(value):
-            return ""
-        return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0").replace(".", ",")
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value)
-
-
-def _esc(text: object) -> str:
-    """Escaped, with stored control characters shown and lone surrogates replaced (`cells.visible`): the page must
-    encode as UTF-8 and lose nothing a reader needs."""
-    return html.escape(visible(str(text)), quote=True)
 
 
 # ------------------------------------------------------------------ charts
@@ -189,12 +153,15 @@ def _charts(report: Report, topic: Topic) -> list[str]:
         df = report.tables[name]
         return df[df["topic"] == topic.id]
 
-    units = of_topic("unit")
+    by_unit = of_topic("unit")
+    stacked = PLACE_SERIES if all(c in by_unit for c in PLACE_SERIES) else STATUS_SERIES
     svgs = [
         bar_chart(
-            [str(u) for u in units["unit"]],
-            {LABELS[s]: units[s].astype(float).tolist() for s in STATUS_SERIES},
-            title="Hoàn thành theo đơn vị (số học viên)",
+            [str(u) for u in by_unit["unit"]],
+            {LABELS[s]: by_unit[s].astype(float).tolist() for s in stacked},
+            title="Học viên theo đơn vị: hoàn thành, đang làm, chưa bắt đầu, quá hạn"
+            if stacked == PLACE_SERIES
+            else "Hoàn thành theo đơn vị (số học viên)",
             stacked=True,
         )
     ]

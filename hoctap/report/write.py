@@ -20,9 +20,11 @@ def write_report(
     start: int | None = None,
     out_dir: Path,
     now: dt.datetime | None = None,
+    topics: list | None = None,
 ) -> list[Path]:
-    """The report's workbook and page in `out_dir` (each written whole, then moved into place): their paths."""
-    report = gather(engine, period(year, review, start), now)
+    """The report's workbook and page in `out_dir` (each written whole, then moved into place): their paths.
+    `topics`: the topics already loaded (default: those of the installation in the period)."""
+    report = gather(engine, period(year, review, start), now, topics)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     return [

@@ -130,6 +130,9 @@ class Book:
         except TypeError:  # unhashable values (lists): as their text
             codes, distinct = pd.factorize(values.map(lambda v: None if _missing(v) else str(v)), use_na_sentinel=True)
         safe = [str(cell(v if isinstance(v, str) else str(v))) for v in distinct]
+        empty = [i for i, t in enumerate(safe) if t == ""]
+        if empty:  # an empty text is a blank cell, as a missing one
+            codes = np.where(np.isin(codes, empty), -1, codes)
         width = max((len(safe[c]) for c in set(codes[:SAMPLE].tolist()) if c >= 0), default=0)
         fmt = self.wrap if width > MAX_WIDTH else None
         tail = ' t="inlineStr"><is><t xml:space="preserve">{}</t></is></c>'
