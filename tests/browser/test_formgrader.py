@@ -16,7 +16,7 @@ grading template calls nbconvert's `mathjax()` macro with no argument, so the ma
 nbconvert's `HTMLExporter.mathjax_url` and formgrader's `mathjax_url` setting, and no MathJax 2 copy is installed.
 
 Formgrader's Manage Assignments shows no "exchange directory … does not exist" warning and every assessment as
-"released": the kit's exchange is the course's `exchange/` folder (hoctap/serve/lab_config/nbgrader_config.py).
+"released": the kit's exchange is its `var/nbgrader-exchange/` (hoctap/serve/lab_config/nbgrader_config.py).
 """
 
 from __future__ import annotations

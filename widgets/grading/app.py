@@ -124,6 +124,8 @@ class GradingApp:
         self.unit.observe(lambda ch: self._act(lambda: self._choose(unit=ch["new"])), "value")
         self.filter.observe(lambda ch: self._act(lambda: self._choose(waiting_only=ch["new"])), "value")
         self.who.observe(lambda ch: self._act(lambda: self.state.rename(ch["new"])), "value")
+        for control in (self.scale, self.comment):  # working on it keeps it held
+            control.observe(lambda _ch: self._renew(), "value")
         self._drawing = False
         self.state.open_free()
         self._draw()
@@ -147,7 +149,16 @@ class GradingApp:
             self._say(str(refused), ok=False)
         except HoctapError as error:
             self._say(str(error), ok=False)
-        self._draw(keep_message=True)
+        self._draw()
+
+    def _renew(self) -> None:
+        """A rating chosen or a comment written: the hold is renewed, and the inputs are left as typed (redrawn
+        only if the hold was lost to another instructor meanwhile)."""
+        if self._drawing:
+            return
+        self.state.renew()
+        if self.state.shown is not None and self.state.shown.held_by_other:
+            self._draw()
 
     def _say(self, text: str, ok: bool) -> None:
         kind = "hoctap-grading-ok" if ok else "hoctap-grading-refused"
@@ -179,7 +190,7 @@ class GradingApp:
         self.state.open_free()
 
     # ------------------------------------------------------------------ drawing
-    def _draw(self, keep_message: bool = False) -> None:
+    def _draw(self) -> None:
         self._drawing = True
         try:
             self._draw_filters()

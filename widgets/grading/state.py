@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from hoctap.errors import HoctapError
 from hoctap.grading import (
     Commitment,
     Submission,
@@ -53,6 +54,7 @@ class GradingState:
     found: list[Submission] = field(default_factory=list)
     shown: Shown | None = None
     skipped: dict[str, str] = field(default_factory=dict)  # learner's name → who holds their commitment
+    saved_at: int = 0  # the place in the queue of the one last saved: the next free one is looked for from there
 
     def __post_init__(self) -> None:
         self.commitments: dict[str, Commitment] = {c.id: c for c in commitments(self.course)}
@@ -136,6 +138,13 @@ class GradingState:
         self.shown = Shown(reload_submission(self.engine, target, self.clock()), other)
         return self.shown
 
+    def renew(self) -> None:
+        """Keep the one on screen held while the instructor works on it (each rating or comment renews the hold);
+        if it expired and another took it, the screen turns to reading only and says who."""
+        shown = self.shown
+        if shown is not None and shown.held_by_other is None:
+            shown.held_by_other = take_hold(self.engine, self.who, shown.submission.key, self.clock())
+
     def rename(self, who: str) -> None:
         """Another instructor's name on this screen: holds are taken again under it."""
         who = who.strip()
@@ -153,19 +162,19 @@ class GradingState:
     # ------------------------------------------------------------------ saving
     def save(self, points: float, note: str) -> Submission:
         """Save the rating of the one on screen (raises GradedMeanwhile, HoctapError); then read the list again."""
-        assert self.shown is not None and self.shown.held_by_other is None
+        if self.shown is None or self.shown.held_by_other is not None:
+            raise HoctapError("không có bài nào đang mở để lưu")
         loaded = self.shown.submission
         saved = save_rating(self.engine, loaded, points, note, self.who, self.commitment(loaded), self.clock())
         self.shown = None  # saving released the hold
         keys = [s.key for s in self.queue()]
-        after = keys.index(loaded.key) if loaded.key in keys else 0
+        self.saved_at = keys.index(loaded.key) if loaded.key in keys else 0
         self.refresh()
-        self._after = after
         return saved
 
     def open_after_save(self) -> Shown | None:
         """The next free one after the one just saved (waiting only: the saved one has left the queue)."""
-        start = getattr(self, "_after", 0)
+        start = self.saved_at
         if not self.waiting_only:
             start += 1
         return self.open_free(start % max(len(self.queue()), 1))

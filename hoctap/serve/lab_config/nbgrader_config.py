@@ -7,10 +7,11 @@ The exchange, made true for formgrader. nbgrader's formgrader calls an assessmen
 stands in the exchange's outbound (`<exchange>/<course>/outbound/<assessment>`), and warns that "the exchange
 directory … does not exist" when the exchange root (nbgrader's default `/usr/local/share/nbgrader/exchange`) is
 missing. The kit hands assessments out through its own portal, never through the exchange, so every assessment
-showed as "draft" under a warning. Here the exchange is the course's own `exchange/` folder, and each assessment the
-kit released (`release/<id>/`) stands in its outbound as a link to that folder: formgrader's status follows the
-kit's release, whichever way it was made (`hoctap course release`, or `Course.release` in tests). formgrader loads
-this file again at every API call, so the work is a few `stat`s once the links exist.
+showed as "draft" under a warning. Here the exchange is the kit's `var/nbgrader-exchange/` (runtime state, like the
+rest of `var/`), and each assessment the kit released (`<course>/release/<id>/`) stands in its outbound as a link to
+that folder, a link whose folder is gone being removed: formgrader's status follows the kit's release, whichever way
+it was made (`hoctap course release`, or `Course.release` in tests). formgrader loads this file again at every API
+call, so the work is a few `stat`s once the links exist.
 """
 
 import os
@@ -19,15 +20,18 @@ from pathlib import Path
 from hoctap.course import COURSE_ID, course_for
 from hoctap.topic import layout
 
-EXCHANGE = "exchange"  # under the course root: writable by the instructors' server, moved with the course
+EXCHANGE = Path("var") / "nbgrader-exchange"  # under the kit's root, writable by the instructors' server
 
 
-def mark_released(course_root: Path, release_dir: Path) -> Path:
-    """The exchange root, with an outbound link for each released assessment (made once, kept if it exists)."""
-    root = course_root / EXCHANGE
+def mark_released(root: Path, release_dir: Path) -> Path:
+    """The exchange root `root`, with an outbound link for each released assessment (made once, kept while its
+    folder stands)."""
     outbound = root / COURSE_ID / "outbound"
     try:
         outbound.mkdir(parents=True, exist_ok=True)
+        for link in outbound.iterdir():
+            if link.is_symlink() and not link.exists():  # the assessment's release folder was removed
+                link.unlink()
         for released in release_dir.iterdir() if release_dir.is_dir() else ():
             link = outbound / released.name
             if released.is_dir() and not os.path.lexists(link):
@@ -38,6 +42,7 @@ def mark_released(course_root: Path, release_dir: Path) -> Path:
 
 
 c = get_config()  # noqa: F821 (traitlets provides get_config in config files)
-_course = course_for(layout())
+_kit = layout()
+_course = course_for(_kit)
 c.merge(_course.nbgrader_config())
-c.Exchange.root = str(mark_released(_course.root, _course.release_dir))
+c.Exchange.root = str(mark_released(_kit.root / EXCHANGE, _course.release_dir))
