@@ -36,6 +36,8 @@ KEYS_HINT = (
     "Phím tắt: 1–{n} chọn mức đánh giá · Ctrl+Enter (hoặc Alt+S) lưu và sang bài tiếp · Alt+N bài sau · "
     "Alt+P bài trước · Tab chuyển giữa các ô"
 )
+# Beside the dashboard in notebooks/instructor/: relative, so it works in the Lab's Voila under any base URL.
+DASHBOARD_LINK = '<p><a href="progress.ipynb" class="hoctap-grading-dashboard">Mở bảng tiến độ học tập</a></p>'
 NOTHING_LEFT = "Không còn bản cam kết nào chờ chấm trong phạm vi đã chọn."
 GRADING_CSS = """
 .hoctap-grading-app { max-width: 1100px; margin: 0 auto; }
@@ -47,6 +49,7 @@ GRADING_CSS = """
 .hoctap-grading-ok { border-left: 6px solid #1d6b3a; background: #e7f5ea; padding: 6px 12px; }
 .hoctap-grading-refused { border-left: 6px solid #b02a2a; background: #fdecec; padding: 6px 12px; color: #7d1616; }
 .hoctap-grading-keys { color: #44505c; font-size: 0.9em; }
+.hoctap-grading-comment textarea { font-family: inherit; font-size: 18px; line-height: 1.5; }
 .hoctap-grading-app button:focus-visible, .hoctap-grading-app input:focus-visible,
 .hoctap-grading-app textarea:focus-visible, .hoctap-grading-app select:focus-visible {
   outline: 3px solid #1c5fa8; outline-offset: 2px; }
@@ -101,19 +104,19 @@ class GradingApp:
             ipywidgets.VBox(),
             APP_CLASS,
             [
-                ipywidgets.HTML(f"<style>{GRADING_CSS}</style><h2>{esc(TITLE)}</h2>"),
+                ipywidgets.HTML(f"<style>{GRADING_CSS}</style><h2>{esc(TITLE)}</h2>{DASHBOARD_LINK}"),
                 ipywidgets.HBox([self.who, self.unit]),
                 ipywidgets.HBox([self.filter, self.reload]),
                 self.units,
                 self.holds,
                 self.card,
+                self.keys,
                 ipywidgets.HTML("<h4>Đánh giá</h4>"),
                 self.scale,
                 ipywidgets.HTML("<h4>Nhận xét</h4>"),
                 self.comment,
                 ipywidgets.HBox([self.save, self.prev, self.next]),
                 self.message,
-                self.keys,
                 self.script,
             ],
         )
