@@ -8,6 +8,7 @@ formgrader, the progress tables and the learner's app (hoctap.attempts.evaluatio
 
     commitments(course) -> [Commitment]                 # released assessments of kind "commitment"
     submissions(engine, commitments) -> [Submission]    # every submitted one; `.waiting` until rated
+    reload_submission(engine, loaded) -> Submission     # one of them as it stands now, its text included
     save_rating(engine, loaded, points, comment, who, commitment) -> Submission   # or GradedMeanwhile
 
 Two instructors never overwrite each other: `save_rating` is a compare-and-set. Its UPDATEs match only the values the
@@ -109,8 +110,12 @@ def _full_name(last: str | None, first: str | None) -> str:
     return f"{last or ''} {first or ''}".strip()
 
 
-def submissions(engine: Engine, wanted: Sequence[Commitment], now: dt.datetime | None = None) -> list[Submission]:
-    """Every submitted commitment of `wanted`, by unit then learner id; each carries what the gradebook holds now."""
+def submissions(
+    engine: Engine, wanted: Sequence[Commitment], now: dt.datetime | None = None, texts: bool = True
+) -> list[Submission]:
+    """Every submitted commitment of `wanted`, by unit then learner id; each carries what the gradebook holds now.
+    `texts=False` leaves the learners' texts out (""): a province's list is ten thousand texts of up to 20,000
+    characters, and the screen reads each one as it opens it (`reload_submission`)."""
     ids = [c.id for c in wanted]
     if not ids:
         return []
@@ -145,8 +150,13 @@ def submissions(engine: Engine, wanted: Sequence[Commitment], now: dt.datetime |
     note_cell = base_cell.alias("comment_cell")
     notes_query = (
         select(comment.c.notebook_id, comment.c.id, comment.c.manual_comment)
-        .select_from(comment.join(note_cell, and_(note_cell.c.id == comment.c.cell_id, note_cell.c.name == CELL)))
-        .where(comment.c.notebook_id.in_(select(submitted_notebook.c.id)))
+        .select_from(
+            comment.join(note_cell, and_(note_cell.c.id == comment.c.cell_id, note_cell.c.name == CELL))
+            .join(submitted_notebook, submitted_notebook.c.id == comment.c.notebook_id)
+            .join(submitted_assignment, submitted_assignment.c.id == submitted_notebook.c.assignment_id)
+            .join(assignment, assignment.c.id == submitted_assignment.c.assignment_id)
+        )
+        .where(assignment.c.name.in_(ids))
     )
     texts_query = select(
         attempt_table.c.student_id, attempt_table.c.assessment_id, attempt_table.c.number, attempt_table.c.answers
@@ -155,7 +165,9 @@ def submissions(engine: Engine, wanted: Sequence[Commitment], now: dt.datetime |
         rows = db.execute(rows_query).all()
         notes = {r.notebook_id: (r.id, r.manual_comment) for r in db.execute(notes_query)}
         latest: dict[Key, tuple[int, str]] = {}
-        for r in db.execute(texts_query):  # the gradebook holds the latest graded attempt of a commitment
+        for r in (
+            db.execute(texts_query) if texts else ()
+        ):  # the gradebook holds the latest graded attempt of a commitment
             key = (r.student_id, r.assessment_id)
             if key not in latest or r.number > latest[key][0]:
                 latest[key] = (r.number, _text(r.answers))
@@ -189,10 +201,26 @@ def _text(answers: str | None) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _latest_text(db, key: Key) -> str:
+    """The text of the learner's latest graded attempt: the one the gradebook holds."""
+    answers = db.execute(
+        select(attempt_table.c.answers)
+        .where(
+            attempt_table.c.student_id == key[0],
+            attempt_table.c.assessment_id == key[1],
+            attempt_table.c.status == GRADED,
+        )
+        .order_by(attempt_table.c.number.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return _text(answers)
+
+
 def reload_submission(engine: Engine, loaded: Submission, now: dt.datetime | None = None) -> Submission:
-    """`loaded` as the gradebook holds it now (score, waiting, comment), stamped `now`."""
+    """`loaded` as the gradebook holds it now (score, waiting, comment, the learner's text), stamped `now`."""
     now = now or dt.datetime.now(dt.UTC)
     with engine.connect() as db:
+        text = _latest_text(db, loaded.key)
         row = db.execute(
             select(grade.c.manual_score, grade.c.needs_manual_grade).where(grade.c.id == loaded.grade_id)
         ).one()
@@ -203,6 +231,7 @@ def reload_submission(engine: Engine, loaded: Submission, now: dt.datetime | Non
         )
     return replace(
         loaded,
+        text=text,
         manual_score=row.manual_score,
         needs_manual_grade=bool(row.needs_manual_grade),
         manual_comment=note,

@@ -63,10 +63,9 @@ class GradingState:
     # ------------------------------------------------------------------ reading
     def refresh(self) -> None:
         """Read the submissions again (others' ratings included); the one on screen is kept, reloaded."""
-        self.found = submissions(self.engine, list(self.commitments.values()), self.clock())
+        self.found = submissions(self.engine, list(self.commitments.values()), self.clock(), texts=False)
         if self.shown is not None:
-            same = next((s for s in self.found if s.key == self.shown.submission.key), None)
-            self.shown.submission = same or self.shown.submission
+            self.shown.submission = reload_submission(self.engine, self.shown.submission, self.clock())
 
     def queue(self) -> list[Submission]:
         """What the instructor goes through: the chosen unit's submissions, waiting ones only unless asked."""

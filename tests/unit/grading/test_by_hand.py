@@ -121,6 +121,10 @@ def test_the_commitments_by_unit_with_what_the_gradebook_holds_and_the_learners_
         assert s.max_score == 10.0 and s.unit == names[s.student_id].unit
     texts = {s.student_id: s.text for s in found}
     assert [texts[k] for k in book.waiting[: len(TEXTS)]] == TEXTS
+    light = submissions(book.engine, [book.commitment], texts=False)  # the screen's list: texts read one by one
+    assert [(s.student_id, s.text) for s in light] == [(s.student_id, "") for s in found]
+    hostile = next(s for s in light if s.student_id == book.waiting[1])
+    assert reload_submission(book.engine, hostile).text == TEXTS[1]
     expected: dict[str, list[int]] = {}
     for s in found:
         expected.setdefault(s.unit, [0, 0])
