@@ -31,6 +31,7 @@ DASHBOARD_SERVICE = "hoctap-dashboard"
 GRADER_SERVICE = "hoctap-grader"
 QUIZ_PAGE = "voila/render/quiz.ipynb"
 DASHBOARD_PAGE = "voila/render/progress.ipynb"
+INSTRUCTOR_VOILA = ("hoctap.serve.instructor_voila", "--hub")  # the dashboard's Voila, with pre-heated kernels
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -118,18 +119,19 @@ def services(
     # The hub gives a service only PATH, LANG and its own JUPYTERHUB_* variables: the kit's are passed here.
     env = {"HOCTAP_HOME": str(home), "HOCTAP_DB_URL": db_url, "PYTHONUNBUFFERED": "1"}
 
-    def voila(name: str, site: Path, port: int) -> dict:
+    def voila(name: str, site: Path, port: int, module: tuple[str, ...] = ("hoctap.serve.hub_voila",)) -> dict:
         return {
             "name": name,
             "url": f"http://127.0.0.1:{port}",
-            "command": [python, "-m", "hoctap.serve.hub_voila", str(site), f"--port={port}", "--Voila.ip=127.0.0.1"],
+            "command": [python, "-m", *module, str(site), f"--port={port}", "--Voila.ip=127.0.0.1"],
             "environment": env,
             "cwd": str(home),
             "oauth_no_confirm": True,
         }
 
     found = [voila(name, home / "notebooks" / "learner", port) for name, port in quiz.items()]
-    found.append(voila(DASHBOARD_SERVICE, home / "notebooks" / "instructor", dashboard_port))
+    # The dashboard from pre-heated kernels (any instructor may take any: the page does not depend on who asks).
+    found.append(voila(DASHBOARD_SERVICE, home / "notebooks" / "instructor", dashboard_port, INSTRUCTOR_VOILA))
     for n in range(1, graders + 1):
         found.append(
             {

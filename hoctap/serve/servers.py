@@ -54,6 +54,7 @@ from .voila_app import APP_TEMPLATE, EXTENSION_DENYLIST, jupyter_path_with_templ
 
 LEARNER_PORT = 8866
 LAB_PORT = 8888
+DASHBOARD_PORT = 8867  # the instructors' Voila (instructor_voila.py), beside the Lab, behind the Lab's token
 READY_TIMEOUT = 60.0
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|DB_URL|DATABASE_URL", re.I)
 
@@ -100,6 +101,7 @@ def serve(
     site_dir: str | os.PathLike[str] | None = None,
     learner_args: Sequence[str] = (),
     pool: int | None = None,
+    dashboard_port: int = DASHBOARD_PORT,
 ) -> int:
     """Run the learner Voila (with a grader) and/or the trainer JupyterLab until Ctrl-C or SIGTERM (see the module
     docstring). `site_dir` is the learner site (default: the kit's `notebooks/learner/`); `learner_args` are more
@@ -122,6 +124,7 @@ def serve(
         if want_learner and lab_port == learner_port:
             raise ServeError(f"--lab-port {lab_port} trùng --learner-port / both servers cannot use port {lab_port}")
         check_port(host, lab_port, "--lab-port")
+        check_port(host, dashboard_port, "--dashboard-port")
 
     if want_learner and os.environ.get("HOCTAP_DB_URL"):  # the learner kernels' way to a PostgreSQL gradebook
         from hoctap.course import save_gradebook_url
@@ -138,7 +141,12 @@ def serve(
                 else:
                     print(NO_GRADER, file=sys.stderr, flush=True)
             if want_lab:
-                servers.append(start_lab(kit.root, host, lab_port, secrets.token_hex(24)))
+                from .instructor_voila import start_instructor  # Voila's own modules: only when serving
+
+                token = secrets.token_hex(24)  # the dashboard's Voila takes the Lab's: one secret for instructors
+                servers.append(start_lab(kit.root, host, lab_port, token))
+                if (kit.notebooks / "instructor").is_dir():
+                    servers.append(start_instructor(kit.notebooks / "instructor", host, dashboard_port, token))
         for server in servers:
             wait_ready(server)
         print(banner(servers), flush=True)
@@ -165,14 +173,17 @@ def banner(servers: list[Server]) -> str:
                 "  Learners — lesson index (Voila):",
                 f"      {server.url}",
             ]
+        elif server.option == "--dashboard-port":
+            lines += [
+                "  Người hướng dẫn — bảng tiến độ học tập / Trainers — progress dashboard:",
+                f"      {server.url}",
+            ]
         else:
             base, token = server.url.removesuffix(server.url_suffix), server.url_suffix.partition("?")[2]
             lines += [
                 "  Người hướng dẫn — JupyterLab (giữ kín mã token):",
                 "  Trainers — JupyterLab (keep the token private):",
                 f"      {server.url}",
-                "  Người hướng dẫn — bảng tiến độ học tập / Trainers — progress dashboard:",
-                f"      {base}voila/render/notebooks/instructor/progress.ipynb?{token}",
                 "  Người hướng dẫn — chấm bản cam kết / Trainers — grading commitments:",
                 f"      {base}voila/render/notebooks/instructor/grading.ipynb?{token}",
             ]

@@ -3,8 +3,8 @@ over time and commitments, with filters, counters, charts and downloads.
 
     progress_app(course_root=None, topics=None, now=None) -> ProgressApp   # notebooks/instructor/progress.ipynb
 
-It is served by the instructor's JupyterLab (port 8888, behind the token) at
-`/voila/render/notebooks/instructor/progress.ipynb`, never by the learners' Voila (which serves only
+It is served by the instructors' own Voila (hoctap/serve/instructor_voila.py: pre-heated kernels, the Lab's token or
+the hub's instructor role) at `/voila/render/progress.ipynb`, never by the learners' Voila (which serves only
 `notebooks/learner/`): the dashboard shows every learner's name and score.
 
 The state (`widgets.dashboard.state.ProgressState`) reads the topic's learner table once and derives the other
@@ -15,8 +15,9 @@ tabs are redrawn when opened. Each table is a `widgets.dashboard.table.TableView
 
 Stable CSS classes (browser tests): hoctap-progress-app, hoctap-progress-message, hoctap-filter-topic,
 hoctap-filter-unit, hoctap-filter-role, hoctap-filter-assessment, hoctap-reload, hoctap-counters,
-hoctap-counter-<learners|on_time|late|missing|completion|mean_score> (each with hoctap-counter-value),
-hoctap-progress-tabs, hoctap-panel-<tab>, hoctap-chart, hoctap-chart-<unit|scores|timeline>, and the table's.
+hoctap-counter-<learners|done|started|not_started|overdue|items|mean_score> (each with hoctap-counter-value),
+hoctap-progress-tabs, hoctap-panel-<tab>, hoctap-chart, hoctap-chart-<unit|role|assessment|scores|timeline>, and the
+table's.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ import pandas as pd
 from hoctap.errors import HoctapError
 
 from ..style import classed, dress, esc
-from .charts import score_chart, timeline_chart, unit_chart
+from .charts import assessment_chart, score_chart, timeline_chart, unit_chart
 from .messages import UNEXPECTED, log, sentence
+from .preheat import refresh_when_taken
 from .state import ALL, OPTION_STEM, TABS, ProgressState, gradebook_engine
 from .table import TableState, TableView, table_style
 
@@ -50,6 +52,24 @@ HIDDEN_BY_TABLE = {
     "learner": (*HIDDEN, "unit_id", "assessment_id", "deadline_label"),
     "commitment": (*HIDDEN, "unit_id"),
 }
+# The columns on screen, key columns first (who, then where they stand, then the long titles), so that a 1,366 px
+# laptop shows a table whole, without sideways scrolling; every column stays in the downloads. A table not named
+# here shows every column but the hidden ones.
+PLACE = ("learners", "done", "started", "not_started", "overdue", "items_done", "items_assigned", "mean_score")
+SHOWN_BY_TABLE = {
+    "unit": ("unit", *PLACE, "deadline"),
+    "role": ("role_name", *PLACE, "deadline"),
+    "assessment": (
+        "assessment", "kind", "due", "assigned", "submitted", "started", "not_started", "missing", "on_time", "late",
+        "graded", "waiting", "mean_score", "mean_attempts",
+    ),
+    "learner": (
+        "name", "learner_id", "unit", "role", "status", "assessment", "attempts", "submitted_at", "score", "percent",
+        "rating",
+    ),
+    "timeline": ("assessment", "date", "submitted", "cumulative", "assigned", "percent", "due"),
+    "option": ("question_id", "option", "correct", "chosen", "share"),
+}  # fmt: skip
 TYPE_LABELS = {
     "single": "Một lựa chọn",
     "multiple": "Nhiều lựa chọn",
@@ -75,9 +95,11 @@ DASHBOARD_CSS = """
   background: #f3f6f9; }
 .hoctap-counter-value { font-size: 1.6em; font-weight: bold; color: #0d2b45; line-height: 1.2; }
 .hoctap-counter-label { color: #44505c; }
-.hoctap-counter-on_time .hoctap-counter-value { color: #1d6b3a; }
-.hoctap-counter-late .hoctap-counter-value { color: #7a5300; }
-.hoctap-counter-missing .hoctap-counter-value { color: #b02a2a; }
+.hoctap-counter-hint { color: #5b6670; font-size: 0.85em; }
+.hoctap-counter-done .hoctap-counter-value { color: #1d6b3a; }
+.hoctap-counter-started .hoctap-counter-value { color: #7a5300; }
+.hoctap-counter-overdue .hoctap-counter-value { color: #b02a2a; }
+.hoctap-counter-not_started .hoctap-counter-value { color: #0b4f8a; }
 .hoctap-chart svg { max-width: 100%; height: auto; }
 .hoctap-chart { margin: 8px 0; }
 .hoctap-panel-note { color: #44505c; font-style: italic; }
@@ -135,16 +157,16 @@ class ProgressApp(ipywidgets.VBox):
         self.counters = classed(ipywidgets.HTML(layout=ipywidgets.Layout(width="100%")), "hoctap-counters-box")
 
         self.views: dict[str, TableView] = {}
-        self.charts = {"unit": _chart("unit"), "scores": _chart("scores"), "timeline": _chart("timeline")}
+        self.charts = {name: _chart(name) for name in ("unit", "role", "assessment", "scores", "timeline")}
         self.notes: dict[str, ipywidgets.HTML] = {}
         panels = []
         for name, title, stem in TABS:
             self.views[name] = self._table(name, title, stem)
             parts: list[ipywidgets.Widget] = []
-            if name == "unit":
-                parts.append(self.charts["unit"])
+            if name in ("unit", "role"):
+                parts.append(self.charts[name])
             elif name == "assessment":
-                parts.append(self.charts["scores"])
+                parts += [self.charts["assessment"], self.charts["scores"]]
             elif name == "timeline":
                 parts.append(self.charts["timeline"])
             elif name == "question":
@@ -185,7 +207,7 @@ class ProgressApp(ipywidgets.VBox):
         from hoctap.progress import TABLE_TITLES
 
         sheet = TABLE_TITLES.get(name, title)
-        state = TableState(hidden=HIDDEN_BY_TABLE.get(name, HIDDEN))
+        state = TableState(hidden=HIDDEN_BY_TABLE.get(name, HIDDEN), shown=SHOWN_BY_TABLE.get(name))
         return TableView(state, title=TABLE_TITLES.get(name, title), file_stem=stem, sheet=sheet, table=name)
 
     @property
@@ -246,8 +268,9 @@ class ProgressApp(ipywidgets.VBox):
     def _draw_counters(self) -> None:
         cards = "".join(
             f'<div class="hoctap-counter hoctap-counter-{name}"><div class="hoctap-counter-value">{esc(value)}</div>'
-            f'<div class="hoctap-counter-label">{esc(label)}</div></div>'
-            for name, label, value in self.state.counters().texts()
+            f'<div class="hoctap-counter-label">{esc(label)}</div><div class="hoctap-counter-hint">{esc(hint)}</div>'
+            "</div>"
+            for name, label, value, hint in self.state.counters().texts()
         )
         self.counters.value = f'<div class="hoctap-counters" role="status">{cards}</div>'
 
@@ -264,7 +287,10 @@ class ProgressApp(ipywidgets.VBox):
         self.views[name].state.frame = readable(table, state.topic)
         if name == "unit":
             self.charts["unit"].value = unit_chart(table)
+        elif name == "role":
+            self.charts["role"].value = unit_chart(table, "role_name")
         elif name == "assessment":
+            self.charts["assessment"].value = assessment_chart(table)
             self.charts["scores"].value = score_chart(state.filtered())
         elif name == "timeline":
             self.charts["timeline"].value = timeline_chart(table, state.topic, state.assessment)
@@ -328,4 +354,6 @@ def progress_app(
     except Exception:
         log.exception("progress dashboard: starting failed")
         state = ProgressState(lambda: None, [], now, message=UNEXPECTED)
-    return ProgressApp(state)
+    app = ProgressApp(state)
+    refresh_when_taken(app)  # in a pre-heated kernel: fresh figures for the visitor who takes it
+    return app

@@ -1,5 +1,6 @@
-"""The dashboard's charts as SVG strings from `hoctap.report` (which escapes every label): completion by unit,
-the distribution of scores, completion over the days with the deadlines marked."""
+"""The dashboard's charts as SVG strings from `hoctap.report` (which escapes every label): progress by unit or role
+and by assessment (done / in progress / overdue / not started), the distribution of scores, completion over the days
+with the deadlines marked."""
 
 from __future__ import annotations
 
@@ -26,25 +27,44 @@ def deadline_text(due: object, label: str) -> str:
     return label or when
 
 
-def unit_chart(units: pd.DataFrame) -> str:
-    """Stacked bars per unit: on time, late, missing (and still in time), the deadline in the title."""
+# Each learner's place over every assessment that applies to them, in the colours of hoctap.report.charts.PALETTE
+# (series order): green, amber, red, blue. A learner who did one quiz of five is amber, not red.
+PLACES = (("done", "Hoàn thành"), ("started", "Đang làm"), ("overdue", "Quá hạn"), ("not_started", "Chưa bắt đầu"))
+
+
+def unit_chart(units: pd.DataFrame, label: str = "unit") -> str:
+    """Stacked bars per unit (or role: `label` is the column naming the rows): done, in progress, overdue, not
+    started; the latest deadline in the title."""
     from hoctap.report import bar_chart
 
-    title = "Hoàn thành theo đơn vị"
+    title = "Tiến độ theo đơn vị" if label == "unit" else "Tiến độ theo đối tượng"
     if units.empty:
         return bar_chart([], {}, title=title, stacked=True)
     latest = units.dropna(subset=["deadline"]).sort_values("deadline").tail(1)
     if not latest.empty:
         row = latest.iloc[0]
         title += f" — hạn {deadline_text(row['deadline'], str(row['deadline_label'] or ''))}"
+    series = {name: units[column].astype(float).tolist() for column, name in PLACES}
+    return bar_chart([str(u) for u in units[label]], series, title=title, stacked=True)
+
+
+def assessment_chart(assessments: pd.DataFrame) -> str:
+    """Stacked bars per assessment over the learners it applies to: submitted, begun and still in time, overdue
+    (not submitted by the due date, begun or not), not begun and still in time. The four add up to `assigned`."""
+    from hoctap.report import bar_chart
+
+    title = "Tiến độ theo bài kiểm tra"
+    if assessments.empty:
+        return bar_chart([], {}, title=title, stacked=True)
+    a = assessments
+    in_time = a["assigned"] - a["submitted"] - a["missing"] - a["not_started"]  # begun, not submitted, not due yet
     series = {
-        "Đúng hạn": units["on_time"].astype(float).tolist(),
-        "Muộn": units["late"].astype(float).tolist(),
-        "Chưa làm (quá hạn)": units["missing"].astype(float).tolist(),
+        "Đã nộp": a["submitted"].astype(float).tolist(),
+        "Đang làm": in_time.clip(lower=0).astype(float).tolist(),
+        "Quá hạn": a["missing"].astype(float).tolist(),
+        "Chưa bắt đầu": a["not_started"].astype(float).tolist(),
     }
-    if int(units["in_progress"].sum()):
-        series["Đang học (còn hạn)"] = units["in_progress"].astype(float).tolist()
-    return bar_chart([str(u) for u in units["unit"]], series, title=title, stacked=True)
+    return bar_chart([str(t) for t in a["assessment"]], series, title=title, stacked=True)
 
 
 def score_chart(learners: pd.DataFrame) -> str:

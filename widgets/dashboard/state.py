@@ -3,7 +3,7 @@
     state = ProgressState(lambda: engine_for(course.db_url), topics, now)
     state.topic_id = "2021-chuyen-de-toan-khoa"   # loads its learner table: ONE SQL query, kept
     state.unit = "van-phong"                      # filters in pandas on the kept frame: no query
-    state.counters()                              # Counters(learners=…, on_time=…, …) for the filtered rows
+    state.counters()                              # Counters(learners=…, done=…, started=…, …) for the filtered rows
     state.table("unit")                           # unit_table on the filtered frame (cached until a filter moves)
     state.table("question")                       # item analysis: its own SQL query, run when first asked for
 
@@ -13,8 +13,8 @@ costs no database round trip. `question` and `option` need the responses, so the
 topic and filters, and only when their tab is opened. `reload()` reads the gradebook again (new submissions).
 
 The counters are `unit_table` computed over the filtered rows as if they were one unit: the same rules as the
-tables (a learner's standing over the autograded assessments that apply to them), so a filter by unit gives
-exactly that unit's row.
+tables (a learner's place over every assessment that applies to them: done, started, not started, overdue), so a
+filter by unit gives exactly that unit's row, and a filter by assessment that assessment's.
 
 Errors never reach the page as a traceback: no topic, no gradebook yet, a gradebook that cannot be read become
 one Vietnamese line in `message` (the tables are then empty); anything unexpected becomes a fixed line and goes,
@@ -202,7 +202,7 @@ class ProgressState(traitlets.HasTraits):
         return self._tables[(*key, name)]
 
     def counters(self) -> Counters:
-        """Học viên, đúng hạn, muộn, chưa làm, tỉ lệ hoàn thành, điểm TB over the filtered rows."""
+        """Học viên, hoàn thành, đang làm, chưa bắt đầu, quá hạn, bài đã nộp, điểm TB over the filtered rows."""
         row = self.table("counters")
         if row.empty:
             return Counters()
@@ -212,15 +212,8 @@ class ProgressState(traitlets.HasTraits):
             value = first[column]
             return None if pd.isna(value) else float(value)
 
-        return Counters(
-            learners=int(first["learners"]),
-            on_time=int(first["on_time"]),
-            late=int(first["late"]),
-            missing=int(first["missing"]),
-            in_progress=int(first["in_progress"]),
-            completion=number("completion"),
-            mean_score=number("mean_score"),
-        )
+        counts = ("learners", "done", "started", "not_started", "overdue", "items_done", "items_assigned")
+        return Counters(**{c: int(first[c]) for c in counts}, mean_score=number("mean_score"))
 
     def _compute(self, name: str, key: tuple[str, str, str, str]) -> pd.DataFrame:
         from hoctap.progress import TABLES, unit_table

@@ -1,6 +1,7 @@
 """Downloads in Voila: "Tải CSV" / "Tải XLSX" build the file (`hoctap.progress.export.table_bytes`, Vietnamese
-headers) and put an `<a download=… href="data:…;base64,…">` link under the buttons; the browser saves it when the
-link is clicked. The link is rebuilt on each click and cleared when the rows change, so it never holds stale rows.
+headers), put an `<a download=… href="data:…;base64,…">` link under the buttons, and a script (`save_script`) clicks
+it, so the browser saves the file at the first click; the link stays to save it again. The link is rebuilt on each
+click and cleared when the rows change, so it never holds stale rows.
 A file that cannot be built ends the wait with one Vietnamese sentence in the link's place; the traceback goes to the
 server log only.
 """
@@ -28,13 +29,27 @@ def table_file(rows: pd.DataFrame, table: str | None, fmt: str, sheet: str) -> b
     return table_bytes(labelled(rows, table), fmt, sheet=sheet)
 
 
-def download_link(data: bytes, filename: str, fmt: str) -> str:
-    """An `<a download>` link holding the file as a data URL (Voila has no file handler for the kernel's bytes)."""
+def download_link(data: bytes, filename: str, fmt: str, mark: str = "") -> str:
+    """An `<a download>` link holding the file as a data URL (Voila has no file handler for the kernel's bytes);
+    `mark` names it for `save_script`."""
     encoded = base64.b64encode(data).decode("ascii")
     size = f"{max(1, round(len(data) / 1024))} KB"
     return (
-        f'<a class="hoctap-download-file" download="{esc(filename)}" href="data:{MIME[fmt]};base64,{encoded}">'
-        f"Bấm để lưu tệp {esc(filename)} ({esc(size)})</a>"
+        f'<a class="hoctap-download-file" data-hoctap-save="{esc(mark)}" download="{esc(filename)}" '
+        f'href="data:{MIME[fmt]};base64,{encoded}">Đã tải {esc(filename)} ({esc(size)}) — bấm để lưu lại</a>'
+    )
+
+
+def save_script(mark: str) -> str:
+    """Javascript that clicks the link marked `mark` once it is on the page (the HTML widget may be drawn a moment
+    after the script runs): the file is saved on the first click on "Tải …". `mark` is a counter, never text from
+    a learner."""
+    if not mark.isdigit():
+        raise ValueError(mark)
+    return (
+        "(function (n) { const find = () => document.querySelector('a[data-hoctap-save=\"" + mark + "\"]');"
+        " const go = () => { const a = find(); if (a) { if (!a.dataset.saved) { a.dataset.saved = '1'; a.click(); } }"
+        " else if (n-- > 0) { setTimeout(go, 50); } }; go(); })(100);"
     )
 
 

@@ -9,6 +9,8 @@ without diacritics, so `nguyen` finds `Nguyễn`) is built once per frame, at th
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Sequence
 
 import pandas as pd
@@ -22,6 +24,27 @@ from .cells import order_key, search_texts
 
 PAGE_SIZE = 50
 SEPARATOR = "\x1f"  # between cells in the search index: a query never matches across two cells
+WHO_COLUMNS = ("name", "learner_id")  # what "Tìm học viên" looks in
+_MARKED = re.compile(r"[^\x00-\x7f]")
+_PUNCT = re.compile(r"[^\w\x1f]+")
+
+
+def word_start(needle: str) -> str:
+    """A regex finding `needle` at the start of a word (after the start, a space or a cell separator): "hung" finds
+    "Hùng" and "Hưng" but not "Những", which holds it in the middle of a word."""
+    return rf"(?:^|[ {SEPARATOR}]){re.escape(needle)}"
+
+
+def has_marks(text: str) -> bool:
+    """Does `text` carry Vietnamese marks (then a name search respects them: "Hùng" is not "Hưng")?"""
+    return bool(_MARKED.search(unicodedata.normalize("NFC", text)))
+
+
+def who_key(text: str, accented: bool) -> str:
+    """A name as a name search compares it: lower case, punctuation as spaces, marks kept only if `accented`."""
+    if not accented:
+        return fold(text, diacritics=False)
+    return _PUNCT.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
 
 
 class TableState(traitlets.HasTraits):
@@ -31,13 +54,25 @@ class TableState(traitlets.HasTraits):
     page_size = traitlets.Int(PAGE_SIZE, help="rows on a page")
     sort_by = traitlets.Unicode("", help="the column id rows are sorted by; '' keeps the table's own order")
     ascending = traitlets.Bool(True, help="sort from the smallest (A, 0, oldest) or from the largest")
-    query = traitlets.Unicode("", help="show only rows whose text contains this (folded, diacritics ignored)")
+    query = traitlets.Unicode("", help="show only rows with a word of any cell starting with this (no diacritics)")
+    who = traitlets.Unicode("", help="show only rows whose name or learner id has a word starting with this")
     version = traitlets.Int(0, help="bumped each time the rows or the page shown change (views observe it)")
 
-    def __init__(self, frame: pd.DataFrame | None = None, *, hidden: Sequence[str] = (), **kwargs):
+    def __init__(
+        self,
+        frame: pd.DataFrame | None = None,
+        *,
+        hidden: Sequence[str] = (),
+        shown: Sequence[str] | None = None,
+        **kwargs,
+    ):
         self._quiet = False
         super().__init__(**kwargs)
         self.hidden = tuple(hidden)  # columns not shown nor searched (still in the downloads)
+        # The columns shown, in this order (key columns first, so a 1,366 px screen shows them without scrolling);
+        # None: every column but `hidden`, in the frame's order. The downloads keep every column.
+        self.shown = tuple(shown) if shown is not None else None
+        self._who: dict[bool, pd.Series] = {}  # name + learner id, with (True) or without (False) diacritics
         self._frame = pd.DataFrame()
         self._index: pd.Series | None = None  # the search index of _frame, built at the first search
         self._rows: pd.DataFrame | None = None  # _frame searched and sorted
@@ -55,6 +90,7 @@ class TableState(traitlets.HasTraits):
     def frame(self, frame: pd.DataFrame) -> None:
         self._frame = frame.reset_index(drop=True)
         self._index = None
+        self._who = {}
         self._rows = None
         self._quiet = True  # one change for the views, not one per trait reset here
         try:
@@ -67,17 +103,32 @@ class TableState(traitlets.HasTraits):
 
     @property
     def columns(self) -> list[str]:
-        """The columns shown (the frame's, less `hidden`)."""
+        """The columns shown (`shown` that the frame has, in that order; else the frame's, less `hidden`)."""
+        if self.shown is not None:
+            present = set(self._frame.columns)
+            return [c for c in self.shown if c in present and c not in self.hidden]
         return [str(c) for c in self._frame.columns if c not in self.hidden]
+
+    @property
+    def has_people(self) -> bool:
+        """Does the table list learners (a name or a learner id to search by)?"""
+        return any(c in self._frame.columns for c in WHO_COLUMNS)
 
     @property
     def rows(self) -> pd.DataFrame:
         """The rows the search keeps, in the chosen order (every page)."""
         if self._rows is None:
             rows = self._frame
+            keep = None
             needle = fold(self.query, diacritics=False)
             if needle:
-                rows = rows[self.search_index().str.contains(needle, regex=False).to_numpy()]
+                keep = self.search_index().str.contains(word_start(needle), regex=True).to_numpy()
+            if self.who.strip() and self.has_people:
+                accented = has_marks(self.who)
+                found = self.who_index(accented).str.contains(word_start(who_key(self.who, accented)), regex=True)
+                keep = found.to_numpy() if keep is None else keep & found.to_numpy()
+            if keep is not None:
+                rows = rows[keep]
             if self.sort_by in rows.columns and len(rows) > 1:
                 key = order_key(rows[self.sort_by])
                 order = key.sort_values(ascending=self.ascending, kind="stable", na_position="last").index
@@ -96,6 +147,14 @@ class TableState(traitlets.HasTraits):
                 self._index = parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(parts) > 1 else parts[0]
                 self._index.index = self._frame.index
         return self._index
+
+    def who_index(self, accented: bool) -> pd.Series:
+        """Each row's name and learner id, lower case, with or without diacritics (what `who` is looked for in)."""
+        if accented not in self._who:
+            parts = [self._frame[c].astype(str).fillna("") for c in WHO_COLUMNS if c in self._frame.columns]
+            joined = parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(parts) > 1 else parts[0]
+            self._who[accented] = joined.map({t: who_key(t, accented) for t in pd.unique(joined)}).astype(object)
+        return self._who[accented]
 
     @property
     def page_count(self) -> int:
@@ -131,7 +190,7 @@ class TableState(traitlets.HasTraits):
     def _validate_page_size(self, proposal) -> int:
         return max(1, int(proposal["value"]))
 
-    @traitlets.observe("query", "sort_by", "ascending", "page_size")
+    @traitlets.observe("query", "who", "sort_by", "ascending", "page_size")
     def _on_rows_change(self, _change) -> None:
         self._rows = None
         if self.page != 1:
