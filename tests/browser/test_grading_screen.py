@@ -112,6 +112,9 @@ def test_an_instructor_grades_two_commitments_with_the_keyboard_and_everyone_rea
         assert page.locator(".hoctap-grading-text").inner_text() == TEXTS["hv-001"]  # line breaks kept
         units = page.locator(".hoctap-grading-unit select").inner_text().replace("\xa0", " ")  # ipywidgets' spaces
         assert "Chi bộ Văn phòng — chờ 4/4" in units
+        listed = [t.replace("\xa0", " ") for t in page.locator(".hoctap-grading-list option").all_inner_texts()]
+        assert len(listed) == 4 and listed[0].startswith("1. Nguyễn Văn An (hv-001)") and "chờ chấm" in listed[0]
+        assert f"Lê Văn {HOSTILE_FIRST_NAME} (hv-003)" in listed[2]  # a name with markup, as text
         labels = [
             t.replace("\xa0", " ")
             for t in page.locator(".hoctap-grading-scale .widget-radio-box label").all_inner_texts()

@@ -10,7 +10,8 @@ is a radio group whose labels ipywidgets sets as text; the comment a text box. S
 another instructor's rating. Keyboard: Tab order follows the screen; shortcuts in `keys.py`.
 
 Stable CSS classes (browser tests): hoctap-grading-app, hoctap-grading-who, hoctap-grading-unit,
-hoctap-grading-filter, hoctap-grading-reload, hoctap-grading-units, hoctap-grading-holds, hoctap-grading-card,
+hoctap-grading-filter, hoctap-grading-reload, hoctap-grading-units, hoctap-grading-list, hoctap-grading-holds,
+hoctap-grading-card,
 hoctap-grading-text, hoctap-grading-scale, hoctap-grading-comment, hoctap-grading-save, hoctap-grading-prev,
 hoctap-grading-next, hoctap-grading-message (with hoctap-grading-ok / hoctap-grading-refused), hoctap-grading-keys.
 """
@@ -36,6 +37,7 @@ KEYS_HINT = (
     "Phím tắt: 1–{n} chọn mức đánh giá · Ctrl+Enter (hoặc Alt+S) lưu và sang bài tiếp · Alt+N bài sau · "
     "Alt+P bài trước · Tab chuyển giữa các ô"
 )
+LISTED = 300  # entries of the queue listed by name at most
 # Beside the dashboard in notebooks/instructor/: relative, so it works in the Lab's Voila under any base URL.
 DASHBOARD_LINK = '<p><a href="progress.ipynb" class="hoctap-grading-dashboard">Mở bảng tiến độ học tập</a></p>'
 NOTHING_LEFT = "Không còn bản cam kết nào chờ chấm trong phạm vi đã chọn."
@@ -82,6 +84,8 @@ class GradingApp:
         self.reload = classed(ipywidgets.Button(description="Tải lại danh sách"), "hoctap-grading-reload")
         self.units = classed(ipywidgets.HTML(), "hoctap-grading-units")
         self.holds = classed(ipywidgets.HTML(), "hoctap-grading-holds")
+        self.listing = classed(ipywidgets.Select(description="Danh sách:", rows=6), "hoctap-grading-list")
+        self.listing.layout.width = "100%"
         self.card = classed(ipywidgets.HTML(), "hoctap-grading-card")
         self.scale = classed(ipywidgets.RadioButtons(options=[], value=None), "hoctap-grading-scale")
         self.comment = classed(
@@ -108,6 +112,7 @@ class GradingApp:
                 ipywidgets.HBox([self.who, self.unit]),
                 ipywidgets.HBox([self.filter, self.reload]),
                 self.units,
+                self.listing,
                 self.holds,
                 self.card,
                 self.keys,
@@ -126,6 +131,7 @@ class GradingApp:
         self.reload.on_click(lambda _b: self._act(self._reload))
         self.unit.observe(lambda ch: self._act(lambda: self._choose(unit=ch["new"])), "value")
         self.filter.observe(lambda ch: self._act(lambda: self._choose(waiting_only=ch["new"])), "value")
+        self.listing.observe(lambda ch: self._act(lambda: self.state.open_at(ch["new"])), "value")
         self.who.observe(lambda ch: self._act(lambda: self.state.rename(ch["new"])), "value")
         for control in (self.scale, self.comment):  # working on it keeps it held
             control.observe(lambda _ch: self._renew(), "value")
@@ -197,6 +203,7 @@ class GradingApp:
         self._drawing = True
         try:
             self._draw_filters()
+            self._draw_listing()
             self._draw_holds()
             self._draw_card()
         finally:
@@ -216,6 +223,22 @@ class GradingApp:
             "<table><thead><tr><th>Đơn vị</th><th>Chờ chấm</th><th>Đã đánh giá</th><th>Đã nộp</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
+
+    def _draw_listing(self) -> None:
+        """The queue by name, the one on screen chosen (its first LISTED entries: a unit's learners fit; every unit
+        of a province would be a list nobody scrolls, and its options a megabyte)."""
+        queue = self.state.queue()
+        options = []
+        for n, s in enumerate(queue[:LISTED]):
+            status = "chờ chấm" if s.waiting else f"{_points(s.manual_score or 0)} điểm"
+            options.append((f"{n + 1}. {s.name} ({s.student_id}) — {s.unit or 'Chưa rõ đơn vị'} — {status}", n))
+        if len(queue) > LISTED:
+            self.listing.description = f"{LISTED}/{len(queue)} bài đầu (chọn đơn vị để thu hẹp):"
+        else:
+            self.listing.description = "Danh sách:"
+        self.listing.options = options
+        here, _ = self.state.position()
+        self.listing.value = here - 1 if 0 < here <= len(options) else None
 
     def _draw_holds(self) -> None:
         names = {s.key: s.name for s in self.state.found}

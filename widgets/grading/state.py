@@ -139,7 +139,13 @@ class GradingState:
             self.let_go()
             return None
         here, _ = self.position()
-        index = (here - 1 + by) % len(queue) if here else 0
+        return self.open_at((here - 1 + by) % len(queue) if here else 0)
+
+    def open_at(self, index: int) -> Shown | None:
+        """The queue's `index`-th submission (chosen from the list), taken if free, else shown to read only."""
+        queue = self.queue()
+        if not 0 <= index < len(queue):
+            return self.shown
         target = queue[index]
         self.let_go()
         self.skipped = {}
