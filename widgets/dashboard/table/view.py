@@ -232,11 +232,10 @@ class TableView(ipywidgets.VBox):
 
     def _save(self, mark: str) -> None:
         """Click the link just made, in the browser (a Javascript output; nothing happens without a browser)."""
-        from IPython.display import Javascript, display
+        from IPython.display import Javascript
 
-        self.saver.clear_output()
-        with self.saver:
-            display(Javascript(save_script(mark)))
+        self.saver.outputs = ()  # the last file's script only: a redraw must not save an older file again
+        self.saver.append_display_data(Javascript(save_script(mark)))
 
     # -- controls → state
 
