@@ -177,15 +177,14 @@ def banner(servers: list[Server]) -> str:
             lines += [
                 "  Người hướng dẫn — bảng tiến độ học tập / Trainers — progress dashboard:",
                 f"      {server.url}",
+                "  Người hướng dẫn — chấm bản cam kết / Trainers — grading commitments:",  # same folder, same token
+                f"      {server.url.replace('/progress.ipynb?', '/grading.ipynb?')}",
             ]
         else:
-            base, token = server.url.removesuffix(server.url_suffix), server.url_suffix.partition("?")[2]
             lines += [
                 "  Người hướng dẫn — JupyterLab (giữ kín mã token):",
                 "  Trainers — JupyterLab (keep the token private):",
                 f"      {server.url}",
-                "  Người hướng dẫn — chấm bản cam kết / Trainers — grading commitments:",
-                f"      {base}voila/render/notebooks/instructor/grading.ipynb?{token}",
             ]
         lines.append("")
     lines += ["  Nhấn Ctrl-C để dừng / press Ctrl-C to stop.", ""]
