@@ -128,7 +128,7 @@ def main() -> int:
     parser.add_argument("--submissions", type=int, default=24, help="submissions graded by each side")
     parser.add_argument(
         "--only",
-        choices=["progress", "guard", "load", "burst", "hub"],
+        choices=["progress", "guard", "load", "burst", "hub", "items", "report"],
         default=None,
         help="only that part of the bench",
     )
@@ -142,8 +142,12 @@ def main() -> int:
     from tests.bench.guard import bench_guard
     from tests.bench.guard import report_lines as guard_lines
     from tests.bench.hub import bench_hub, report_lines_hub
+    from tests.bench.items import bench_items
+    from tests.bench.items import report_lines as items_lines
     from tests.bench.load import bench_load, report_lines_load
     from tests.bench.progress import bench_progress, report_lines
+    from tests.bench.report import bench_report
+    from tests.bench.report import report_lines as report_part_lines
 
     # The parts that run alone (`--only`): name → (measure, its report lines).
     parts = {
@@ -152,6 +156,8 @@ def main() -> int:
         "burst": (lambda: bench_burst(args.burst_learners), burst_lines),
         "guard": (lambda: bench_guard(args.rounds), guard_lines),
         "progress": (lambda: bench_progress(3), report_lines),
+        "items": (lambda: bench_items(3), items_lines),
+        "report": (lambda: bench_report(), report_part_lines),
     }
     if args.only is not None:
         measure, lines = parts[args.only]
