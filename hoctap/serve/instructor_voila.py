@@ -3,7 +3,7 @@ behind the instructors' authentication.
 
     python -m hoctap.serve.instructor_voila SITE_DIR --port=P --Voila.ip=H          # `make run`: the Lab's token
     python -m hoctap.serve.instructor_voila --hub SITE_DIR --port=P --Voila.ip=H    # the `hoctap-dashboard` service
-    start_instructor(site_dir, host, port, token, output=None, args=()) -> Server   # servers.serve starts it
+    servers.start_instructor(site, host, port, token, output=None) -> Server       # servers.serve starts it
 
 Why not the Lab's Voila extension (`/voila/render/…` inside JupyterLab), which served it before: it starts a kernel
 per visit, so the page was ready after about 5 s even for 40 learners (pandas, the gradebook read, the first tables
@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
 
 from traitlets import Int
 from voila.app import Voila
@@ -113,33 +111,6 @@ def _take_token() -> str:
     for name in [n for n in os.environ if SECRET_NAME.search(n)]:
         del os.environ[name]
     return token
-
-
-def instructor_command(site_dir: Path, host: str, port: int, args: Sequence[str] = ()) -> list[str]:
-    return [sys.executable, "-m", "hoctap.serve.instructor_voila", str(site_dir), f"--port={port}",
-            f"--Voila.ip={host}", *args]  # fmt: skip
-
-
-def start_instructor(
-    site_dir: str | os.PathLike[str], host: str, port: int, token: str, output: IO | None = None, args=()
-):
-    """Start the dashboard's Voila on `host:port` serving `site_dir` behind `token` (returns at once; see
-    `servers.wait_ready`)."""
-    from .servers import Server, _with_venv_path, spawn
-
-    site = Path(site_dir).resolve()
-    env = _with_venv_path({**os.environ, TOKEN_ENV: token})
-    process = spawn(instructor_command(site, host, port, args), env, site, output)
-    return Server(
-        "Voila (bảng tiến độ / dashboard)",
-        host,
-        port,
-        "--dashboard-port",
-        process,
-        probe_path="/voila/static/voila.js",  # answers without the token once the server listens
-        url_suffix=f"voila/render/{DASHBOARD_NOTEBOOK}?token={token}",
-        starter=lambda: start_instructor(site, host, port, token, output, args),
-    )
 
 
 def main(argv: list[str] | None = None) -> None:

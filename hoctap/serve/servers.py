@@ -54,7 +54,6 @@ from .voila_app import APP_TEMPLATE, EXTENSION_DENYLIST, jupyter_path_with_templ
 
 LEARNER_PORT = 8866
 LAB_PORT = 8888
-DASHBOARD_PORT = 8867  # the instructors' Voila (instructor_voila.py), beside the Lab, behind the Lab's token
 READY_TIMEOUT = 60.0
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|DB_URL|DATABASE_URL", re.I)
 
@@ -101,7 +100,7 @@ def serve(
     site_dir: str | os.PathLike[str] | None = None,
     learner_args: Sequence[str] = (),
     pool: int | None = None,
-    dashboard_port: int = DASHBOARD_PORT,
+    dashboard_port: int = 8867,  # the instructors' Voila (instructor_voila.py), behind the Lab's token
 ) -> int:
     """Run the learner Voila (with a grader) and/or the trainer JupyterLab until Ctrl-C or SIGTERM (see the module
     docstring). `site_dir` is the learner site (default: the kit's `notebooks/learner/`); `learner_args` are more
@@ -141,11 +140,8 @@ def serve(
                 else:
                     print(NO_GRADER, file=sys.stderr, flush=True)
             if want_lab:
-                from .instructor_voila import start_instructor  # Voila's own modules: only when serving
-
-                token = secrets.token_hex(24)  # the dashboard's Voila takes the Lab's: one secret for instructors
-                servers.append(start_lab(kit.root, host, lab_port, token))
-                if (kit.notebooks / "instructor").is_dir():
+                servers.append(start_lab(kit.root, host, lab_port, token := secrets.token_hex(24)))
+                if (kit.notebooks / "instructor").is_dir():  # the dashboard's Voila takes the Lab's token
                     servers.append(start_instructor(kit.notebooks / "instructor", host, dashboard_port, token))
         for server in servers:
             wait_ready(server)
@@ -336,6 +332,13 @@ def start_lab(root_dir: str | os.PathLike[str], host: str, port: int, token: str
         url_suffix=f"lab?token={token}",
         starter=lambda: start_lab(root, host, port, token, output),
     )
+
+
+def start_instructor(site: Path, host: str, port: int, token: str, output: IO | None = None) -> Server:  # the dashboard
+    command = [sys.executable, "-m", "hoctap.serve.instructor_voila", str(site), f"--port={port}", f"--Voila.ip={host}"]
+    process, again = spawn(command, lab_env(token), site, output), lambda: start_instructor(site, host, port, token)
+    suffix = f"voila/render/progress.ipynb?token={token}"
+    return Server("Bảng tiến độ / dashboard", host, port, "--dashboard-port", process, "/login", suffix, starter=again)
 
 
 def wait_ready(server: Server, timeout: float = READY_TIMEOUT) -> None:

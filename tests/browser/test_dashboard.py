@@ -28,8 +28,7 @@ import pytest
 from hoctap.course.database import engine_for
 from hoctap.progress.queries import Filters
 from hoctap.progress.tables import learner_table, unit_table
-from hoctap.serve.instructor_voila import start_instructor
-from hoctap.serve.servers import Server, stop, wait_ready
+from hoctap.serve.servers import Server, start_instructor, stop, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.progress_kit import EVIL_ID, TOPIC_2021
 from tests.progress_kit import EVIL_NAME as EVIL

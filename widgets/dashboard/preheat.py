@@ -12,18 +12,15 @@ import asyncio
 import os
 import threading
 import time
-from typing import TYPE_CHECKING
 
 from .messages import log
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .app import ProgressApp
 
 STALE_AFTER = 60.0  # seconds: a page taken sooner shows what the kernel read while it waited
 
 
-def refresh_when_taken(app: ProgressApp, stale_after: float = STALE_AFTER) -> threading.Thread | None:
-    """In a pre-heated Voila kernel, reload `app`'s figures once a page takes the kernel, if they are stale."""
+def refresh_when_taken(app, stale_after: float = STALE_AFTER) -> threading.Thread | None:
+    """In a pre-heated Voila kernel, reload `app`'s figures (a ProgressApp: its `state`) once a page takes the
+    kernel, if they are stale."""
     if os.environ.get("VOILA_PREHEAT", "False") == "False" or app.state.fixed_now is not None:
         return None
     try:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from hoctap.hub.config import DASHBOARD_SERVICE, services
-from hoctap.serve import instructor_voila
+from hoctap.serve import instructor_voila, servers
 from hoctap.serve.servers import Server, banner
 from widgets.dashboard.charts import assessment_chart
 from widgets.dashboard.preheat import refresh_when_taken
@@ -108,13 +108,18 @@ def test_outside_a_preheated_kernel_nothing_waits_for_a_page(monkeypatch):
     assert refresh_when_taken(object()) is None
 
 
-def test_the_instructors_voila_preheats_the_dashboard_behind_the_labs_token():
+def test_the_instructors_voila_preheats_the_dashboard_behind_the_labs_token(monkeypatch, tmp_path):
     assert instructor_voila.pool_config(2) == {"default": {"pool_size": 0}, "progress.ipynb": {"pool_size": 2}}
     c = instructor_voila.config("s3cret")
     assert c.Voila.token == "s3cret" and c.VoilaConfiguration.preheat_kernel is True
     assert "http" not in instructor_voila.CSP and "default-src 'self'" in instructor_voila.CSP  # no other host
-    command = instructor_voila.instructor_command("/kit/notebooks/instructor", "127.0.0.1", 8867)
-    assert "s3cret" not in " ".join(command)  # the token goes through the environment, never `ps`
+    spawned = []
+    monkeypatch.setattr(servers, "spawn", lambda command, env, cwd, output: spawned.append((command, env)))
+    started = servers.start_instructor(tmp_path, "127.0.0.1", 8867, "s3cret")
+    ((command, env),) = spawned
+    assert command[1:4] == ["-m", "hoctap.serve.instructor_voila", str(tmp_path)] and "--port=8867" in command
+    assert "s3cret" not in " ".join(command) and env["JUPYTER_TOKEN"] == "s3cret"  # the environment, never `ps`
+    assert started.url_suffix == "voila/render/progress.ipynb?token=s3cret"
     dashboard = Server(
         "d", "127.0.0.1", 8867, "--dashboard-port", None, url_suffix="voila/render/progress.ipynb?token=t"
     )
