@@ -1,9 +1,11 @@
-"""The instructor's grading screen (notebooks/instructor/grading.ipynb in the trainer's JupyterLab, through its
-Voila, behind the token), in Chromium: commitments graded with the keyboard, the same rating read back by the
-learner's app, formgrader's API and `hoctap progress --by commitment`, two instructors at once, and no English.
+"""The instructor's grading screen (notebooks/instructor/grading.ipynb) in Chromium, served as `hoctap serve` serves
+it: by the instructors' Voila beside the dashboard, behind the Lab's token (hoctap/serve/instructor_voila.py).
+Commitments graded with the keyboard; the same rating read back by the learner's app, formgrader's API (the
+trainer's JupyterLab) and `hoctap progress --by commitment`; two instructors at once; no English; nothing leaves
+the machine.
 
-One kit and one JupyterLab for the module; four learners submitted a commitment, autograded by the kit's grader,
-so all four wait for a human. The tests run in order on that shared course.
+One kit, one JupyterLab and one instructors' Voila for the module; four learners submitted a commitment, autograded
+by the kit's grader, so all four wait for a human. The tests run in order on that shared course.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import datetime as dt
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -24,24 +27,23 @@ from hoctap.attempts import Portal
 from hoctap.course import engine_for
 from hoctap.grading import holder, holds_of, release_hold
 from hoctap.grading.grader import Grader
+from hoctap.serve import stop
+from hoctap.serve.servers import start_instructor, start_lab, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.quiz_kit import COMMITMENT, HOSTILE_FIRST_NAME, build_kit, commitment_grade, grade_commitment
-from tests.servers import running_lab, watched_page
+from tests.servers import pick_free_port, watched_page
 from widgets.quiz import evaluation_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREEN = "voila/render/notebooks/instructor/grading.ipynb"
+SCREEN = "voila/render/grading.ipynb"
 TEXTS = {
     "hv-001": "Tôi cam kết:\n- đọc một chuyên đề mỗi quý;\n- báo cáo với chi bộ.",
     "hv-002": '<script>alert("x")</script><img src=x onerror="alert(1)"> & hết',
     "hv-003": "Cam kết của đồng chí Cường.",
     "hv-004": "Cam kết thứ tư.",
 }
-# JupyterLab hands its Voila a MathJax URL on cdnjs (its `mathjax_url`), aborted here: the one request allowed to
-# try to leave, as in test_dashboard.py.
-MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
 ENGLISH = ("Save", "Next", "Previous", "Score", "Comment", "Submit", "Loading", "Cancel", "Grade", "Error", "None")
 
 
@@ -51,17 +53,34 @@ def site(browser, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HOCTAP_HOME", str(home))
         kit = build_kit(home, with_app=False)
-        portal = Portal(kit.course)
-        for learner_id, text in TEXTS.items():
-            learner = portal.login(learner_id, kit.codes[learner_id])
-            portal.submit(learner, portal.start(learner, COMMITMENT).attempt.id, {"text": text})
-        assert Grader(kit.course, name="grading-screen", warm=False).run_once().graded == len(TEXTS)
         (home / "notebooks" / "instructor").mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "notebooks" / "instructor" / "grading.ipynb", home / "notebooks" / "instructor")
-        with running_lab(home, home.parent / "lab.log") as (lab, token):
-            kit.base, kit.token, kit.portal = lab.local_url.rstrip("/"), token, portal
-            kit.engine = engine_for(kit.course.db_url)
+        token = secrets.token_hex(24)  # one secret for the instructors' servers, as `hoctap serve` does
+        logs = {"lab": home.parent / "lab.log", "screen": home.parent / "instructor-voila.log"}
+        with open(logs["lab"], "wb") as lab_log, open(logs["screen"], "wb") as screen_log:
+            servers = {
+                "lab": start_lab(home, "127.0.0.1", pick_free_port(), token, output=lab_log),
+                "screen": start_instructor(
+                    home / "notebooks" / "instructor", "127.0.0.1", pick_free_port(), token, screen_log
+                ),
+            }
+        try:  # the servers boot while the learners submit and the grader grades
+            portal = Portal(kit.course)
+            for learner_id, text in TEXTS.items():
+                learner = portal.login(learner_id, kit.codes[learner_id])
+                portal.submit(learner, portal.start(learner, COMMITMENT).attempt.id, {"text": text})
+            assert Grader(kit.course, name="grading-screen", warm=False).run_once().graded == len(TEXTS)
+            for name, server in servers.items():
+                try:
+                    wait_ready(server, 90)
+                except Exception as error:
+                    raise AssertionError(f"{error}\n{logs[name].read_text(errors='replace')[-4000:]}") from None
+            kit.lab, kit.base = (servers[n].local_url.rstrip("/") for n in ("lab", "screen"))
+            kit.token, kit.portal, kit.engine = token, portal, engine_for(kit.course.db_url)
             yield kit
+        finally:
+            for server in servers.values():
+                stop(server)
 
 
 def open_screen(browser, site, who: str):
@@ -137,8 +156,7 @@ def test_an_instructor_grades_two_commitments_with_the_keyboard_and_everyone_rea
         grade_with_keys(page, 1, "Rất tốt.\nCần thêm thời hạn.", "Trần Thị Bình")
         card_is(page, "hv-003")
         assert english_words(page) == []
-        assert page.dialogs == [] and page.errors == []
-        assert all(url.startswith(MATHJAX_CDN) for url in page.outside), page.outside
+        assert page.dialogs == [] and page.errors == [] and page.outside == []
     finally:
         context.close()
     release_hold(site.engine, "Cô Lan", ("hv-003", COMMITMENT))  # the closed tab's hold, as if expired
@@ -158,7 +176,7 @@ def test_an_instructor_grades_two_commitments_with_the_keyboard_and_everyone_rea
         assert f"{score:g}/10 — {label}" in evaluation_text(shown)
     # formgrader's own API (what its pages show) agrees.
     api = browser.new_context().request
-    found = api.get(f"{site.base}/formgrader/api/submissions/{COMMITMENT}?token={site.token}").json()
+    found = api.get(f"{site.lab}/formgrader/api/submissions/{COMMITMENT}?token={site.token}").json()
     scores = {row["student"]: (row["score"], row["needs_manual_grade"]) for row in found}
     assert scores["hv-001"] == (8.0, False) and scores["hv-002"] == (10.0, False)
     assert scores["hv-003"][1] is True
@@ -203,6 +221,7 @@ def test_two_instructors_at_once_never_overwrite_each_other(browser, site):
         lan.locator(".hoctap-grading-card", has_text="Không còn bản cam kết nào chờ chấm").wait_for()
         assert english_words(lan) == [] and english_words(hung) == []
         assert lan.dialogs == hung.dialogs == [] and lan.errors == hung.errors == []
+        assert lan.outside == hung.outside == []
     finally:
         first.close()
         second.close()
