@@ -2,8 +2,12 @@
 
     grading_app(course_root=None, who=None) -> GradingApp   # notebooks/instructor/grading.ipynb
 
-Served like the dashboard, by the instructor's JupyterLab (behind its token) at
-`/voila/render/notebooks/instructor/grading.ipynb`, or run in the Lab itself; never by the learners' Voila.
+Served beside the dashboard, by the instructors' Voila behind the Lab's token or the hub's instructor role
+(`hoctap serve` prints its address: `/voila/render/grading.ipynb`), or run in the Lab; never by the learners' Voila.
+Who grades is a name on the screen (the hub's user name when the kernel knows it, else the account's): the
+instructors' Voila serves every instructor from one account, so each types their own, which holds and the
+"graded by" record carry.
+
 The learner's text is shown as text (escaped, line breaks kept, control characters made visible); the rating scale
 is a radio group whose labels ipywidgets sets as text; the comment a text box. Saving goes through
 `hoctap.grading.save_rating`, which writes nbgrader's gradebook as formgrader does and refuses to overwrite
@@ -11,9 +15,9 @@ another instructor's rating. Keyboard: Tab order follows the screen; shortcuts i
 
 Stable CSS classes (browser tests): hoctap-grading-app, hoctap-grading-who, hoctap-grading-unit,
 hoctap-grading-filter, hoctap-grading-reload, hoctap-grading-units, hoctap-grading-list, hoctap-grading-holds,
-hoctap-grading-card,
-hoctap-grading-text, hoctap-grading-scale, hoctap-grading-comment, hoctap-grading-save, hoctap-grading-prev,
-hoctap-grading-next, hoctap-grading-message (with hoctap-grading-ok / hoctap-grading-refused), hoctap-grading-keys.
+hoctap-grading-card, hoctap-grading-text, hoctap-grading-scale, hoctap-grading-comment, hoctap-grading-save,
+hoctap-grading-prev, hoctap-grading-next, hoctap-grading-message (with hoctap-grading-ok / hoctap-grading-refused),
+hoctap-grading-keys, hoctap-grading-dashboard (the link to the dashboard).
 """
 
 from __future__ import annotations
