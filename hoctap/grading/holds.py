@@ -108,6 +108,8 @@ def mark_graded(db, who: str, key: Key, now: dt.datetime) -> None:
 def holds_of(engine: Engine, keys: Iterable[Key] | None = None) -> dict[Key, Hold]:
     """Every row (or those of `keys`), expired holds included: callers compare `held_until` with their own now."""
     wanted = set(keys) if keys is not None else None
+    if wanted is not None and not wanted:
+        return {}  # nothing to look up (and a course with nothing submitted may not have the table yet)
     with engine.connect() as db:
         rows = db.execute(select(hold_table)).all()
     return {

@@ -290,11 +290,14 @@ class GradingApp:
         self.keys.value = f"<p>{esc(KEYS_HINT.format(n=len(commitment.scale)))}</p>"
 
 
-def grading_app(course_root=None, who: str | None = None) -> GradingApp:
+def grading_app(course_root=None, who: str | None = None) -> GradingApp | ipywidgets.HTML:
     """The grading screen on the course at `course_root` (default: the kit's `assessments/`, or HOCTAP_HOME's),
     shown as the notebook cell's value; `who` defaults to the hub's or the account's user name."""
-    from hoctap.course import course_at, course_for, engine_for
+    from hoctap.course import course_at, course_for, existing_gradebook
     from hoctap.topic import layout
 
     course = course_at(course_root) if course_root is not None else course_for(layout())
-    return GradingApp(GradingState(course, engine_for(course.db_url), who or default_instructor()))
+    try:  # a course not released yet: one line saying what to run, not a traceback
+        return GradingApp(GradingState(course, existing_gradebook(course), who or default_instructor()))
+    except HoctapError as error:
+        return classed(ipywidgets.HTML(f'<p class="hoctap-grading-refused">{esc(error)}</p>'), APP_CLASS)
