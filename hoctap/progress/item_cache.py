@@ -9,8 +9,10 @@ the statistics cost seconds at a province's size, the dashboard needs them in mi
 One row per (autograded assessments, filters) in the gradebook's `hoctap_item_stats`, beside the attempts it is
 computed from (so it moves to PostgreSQL with them): the key is a hash of the assessment ids and the filters;
 `as_of` is how many graded attempts those assessments had, for those learners, when the computation began; `since`
-is how many were graded after (a count on one index: milliseconds). Statistics never expire by age, only by new
-attempts; a grade changed by hand in formgrader does not change the count: recompute after such a change.
+is how many were graded after: the graded attempts submitted after a mark (the earliest submission still waiting for
+the grader then, else the moment), now minus then — a range of the queue index, milliseconds at any size. Statistics
+never expire by age, only by new attempts; a regrade or a grade changed by hand in formgrader does not change the
+count: recompute after such a change.
 """
 
 from __future__ import annotations
@@ -25,15 +27,17 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text, delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
 
+from hoctap.attempts import FAILED, GRADED, GRADING, SUBMITTED, attempt_table
 from hoctap.course import create_missing
 from hoctap.topic import Topic
 
 from .frames import AUTOGRADED, read_frame
-from .item_stats import graded_counts
+from .item_stats import assigned_to, attempts_of, graded_where
 from .items import item_analysis
 from .queries import Filters, chosen
 
@@ -46,6 +50,8 @@ cache_table = Table(
     Column("assessments", Text, nullable=False, comment="JSON: mã các bài"),
     Column("filters", Text, nullable=False, comment="JSON: đơn vị, vai trò, học viên"),
     Column("as_of", Integer, nullable=False, comment="số lần làm đã chấm khi tính"),
+    Column("mark", DateTime(timezone=True), nullable=False, comment="mốc: mọi lần làm chấm sau khi tính nộp sau mốc"),
+    Column("beyond", Integer, nullable=False, comment="số lần làm đã chấm nộp sau mốc, khi tính"),
     Column("computed_at", DateTime(timezone=True), nullable=False),
     Column("seconds", Float, nullable=False, comment="thời gian tính (giây)"),
     Column("payload", Text, nullable=False, comment="JSON: bảng thống kê bài và bảng câu hỏi"),
@@ -90,11 +96,63 @@ def _described(topics: Sequence[Topic], filters: Filters) -> tuple[str, str, str
 
 
 def graded_now(engine: Engine, topics: Sequence[Topic], filters: Filters | None = None) -> int:
-    """How many graded attempts the statistics of these assessments and filters would be computed from."""
+    """How many graded attempts the statistics of these assessments and filters would be computed from (one scan of
+    the attempts: the background computation pays it, not the dashboard)."""
     picked = _picked(topics, filters or Filters())
     if not picked:
         return 0
-    return int(read_frame(engine, graded_counts(picked, filters or Filters()))["all_attempts"].sum())
+    return int(read_frame(engine, graded_total(picked, filters or Filters()))["graded"].iloc[0])
+
+
+def _mark(engine: Engine, picked, filters: Filters, now: dt.datetime) -> tuple[dt.datetime, int]:
+    """(mark, beyond): a moment every attempt graded from now on was submitted after (the earliest submission still
+    waiting for the grader, else now), and how many graded attempts were submitted after it already."""
+    earliest = read_frame(engine, waiting_since(picked, filters))["earliest"].iloc[0] if picked else None
+    mark = (
+        now if earliest is None or pd.isna(earliest) else min(now, pd.to_datetime(earliest, utc=True).to_pydatetime())
+    )
+    return mark, _after(engine, picked, filters, mark)
+
+
+def _after(engine: Engine, picked, filters: Filters, mark: dt.datetime) -> int:
+    if not picked:
+        return 0
+    return int(read_frame(engine, graded_after(picked, filters, mark))["graded"].iloc[0])
+
+
+# ------------------------------------------------------------------ the counts
+
+
+def graded_total(picked, filters: Filters) -> Select:
+    """How many graded attempts these assessments have, for the learners the filters keep: the cache's `as_of`."""
+    return (
+        select(func.count().label("graded"))
+        .select_from(attempts_of(picked, filters))
+        .where(graded_where(picked, filters))
+    )
+
+
+def waiting_since(picked, filters: Filters) -> Select:
+    """The earliest submission still waiting for the grader (submitted, being graded, or failed and to be graded
+    again): an attempt graded from now on was submitted after it. On the queue index (status, submitted_at)."""
+    a = attempt_table.c
+    return (
+        select(func.min(a.submitted_at).label("earliest"))
+        .select_from(attempts_of(picked, filters))
+        .where(a.status.in_([SUBMITTED, GRADING, FAILED]), *assigned_to(picked, filters))
+    )
+
+
+def graded_after(picked, filters: Filters, moment) -> Select:
+    """How many graded attempts were submitted at or after `moment`: a range of the queue index (status, submitted_at),
+    milliseconds however many attempts came before. The cache's `since` is this count now minus it then."""
+    a = attempt_table.c
+    return (
+        select(func.count().label("graded"))
+        .select_from(attempts_of(picked, filters))
+        # `>=`: the mark may be the time of a submission that was still waiting.
+        .where(a.status == GRADED, a.submitted_at >= moment, *assigned_to(picked, filters))
+    )
 
 
 _made: set[str] = set()  # databases where the table is known to stand (one `create_missing` per process)
@@ -117,7 +175,8 @@ def _part(df: pd.DataFrame) -> dict:
 
 def cached(engine: Engine, topics: Sequence[Topic], filters: Filters | None = None) -> ItemStats | None:
     """The kept statistics for these assessments and filters, with how many attempts were graded since; None when
-    never computed. Two small statements."""
+    never computed. Two small statements: the kept row, and the graded attempts submitted after its mark (a range of
+    the queue index: milliseconds at 250,000 attempts, where counting them all takes a scan)."""
     filters = filters or Filters()
     _ensure(engine)
     key, _, _ = _described(topics, filters)
@@ -126,12 +185,12 @@ def cached(engine: Engine, topics: Sequence[Topic], filters: Filters | None = No
     if row is None:
         return None
     payload = json.loads(row.payload)
-    computed_at = row.computed_at if row.computed_at.tzinfo else row.computed_at.replace(tzinfo=dt.UTC)
+    computed_at, mark = (t if t.tzinfo else t.replace(tzinfo=dt.UTC) for t in (row.computed_at, row.mark))
     return ItemStats(
         quiz=_frame(payload["quiz"]),
         questions=_frame(payload["questions"]),
         as_of=row.as_of,
-        since=max(0, graded_now(engine, topics, filters) - row.as_of),
+        since=max(0, _after(engine, _picked(topics, filters), filters, mark) - row.beyond),
         computed_at=computed_at,
         seconds=row.seconds,
     )
@@ -143,8 +202,9 @@ def recompute(engine: Engine, topics: Sequence[Topic], filters: Filters | None =
     filters = filters or Filters()
     _ensure(engine)
     key, ids, text = _described(topics, filters)
-    as_of = graded_now(engine, topics, filters)
     started, computed_at = time.perf_counter(), dt.datetime.now(dt.UTC)
+    mark, beyond = _mark(engine, _picked(topics, filters), filters, computed_at)
+    as_of = graded_now(engine, topics, filters)
     quiz, questions = item_analysis(engine, topics, filters)
     seconds = time.perf_counter() - started
     payload = json.dumps(
@@ -155,6 +215,8 @@ def recompute(engine: Engine, topics: Sequence[Topic], filters: Filters | None =
         "assessments": ids,
         "filters": text,
         "as_of": as_of,
+        "mark": mark,
+        "beyond": beyond,
         "computed_at": computed_at,
         "seconds": seconds,
         "payload": payload,

@@ -98,7 +98,7 @@ def ranked_attempts(picked, filters: Filters):
     """The graded attempts, ranked per learner and assessment as `queries.counted_attempts` ranks them (highest
     score, the latest on a tie; the last, for assessments that count the last): rank 1 counts. Its own statement
     rather than `counted_attempts` so that the long export can keep every attempt and mark the counted one, and so
-    that SQLite scans the attempts once (see `_graded`)."""
+    that SQLite scans the attempts once (see `graded_where`)."""
     a = attempt_table.c
     last = [x.id for _, x in picked if x.counts.value == "last"]
     ordering = [case((a.assessment_id.in_(last), a.number), else_=0).desc()] if last else []
@@ -113,8 +113,8 @@ def ranked_attempts(picked, filters: Filters):
             a.submitted_at,
             func.row_number().over(partition_by=(a.student_id, a.assessment_id), order_by=ordering).label("rank"),
         )
-        .select_from(_attempts_of(picked, filters))
-        .where(_graded(picked, filters))
+        .select_from(attempts_of(picked, filters))
+        .where(graded_where(picked, filters))
         .subquery("ranked")
     )
 
@@ -124,20 +124,15 @@ def _restricted(topic, a) -> bool:
     return bool(a.roles or a.units or any(a.content and a.content not in c.contents for c in topic.unit_choices))
 
 
-def _graded(picked, filters: Filters):
+def graded_where(picked, filters: Filters):
     """Graded attempts of these assessments by learners the filters keep and the spec assigns. Assessments for
     everyone share one `IN` (a condition per assessment on every row cost SQLite seconds at 250,000 attempts)."""
-    a = attempt_table.c
-    plain = [x.id for t, x in picked if not _restricted(t, x)]
-    assigned = [a.assessment_id.in_(plain)] if plain else []
-    assigned += [_applies(t, x, a.assessment_id) for t, x in picked if _restricted(t, x)]
     # `status || ''`: without ANALYZE statistics SQLite otherwise walks the queue index (status, submitted_at) and
     # fetches 250,000 rows out of order, 4× slower than one scan of the table (PostgreSQL plans it alike either way).
-    graded = (a.status + "") == GRADED
-    return and_(graded, a.assessment_id.in_([x.id for _, x in picked]), or_(*assigned), *filters.on_learner())
+    return and_((attempt_table.c.status + "") == GRADED, *assigned_to(picked, filters))
 
 
-def _attempts_of(picked, filters: Filters):
+def attempts_of(picked, filters: Filters):
     """The attempt table joined to the roster: attempts of someone not on it (a trainer trying the quiz) never count,
     as in `counted_attempts`."""
     return attempt_table.join(learner, learner.c.student_id == attempt_table.c.student_id)
@@ -148,10 +143,20 @@ def graded_counts(picked, filters: Filters) -> Select:
     a = attempt_table.c
     return (
         select(a.assessment_id, func.count().label("all_attempts"))
-        .select_from(_attempts_of(picked, filters))
-        .where(_graded(picked, filters))
+        .select_from(attempts_of(picked, filters))
+        .where(graded_where(picked, filters))
         .group_by(a.assessment_id)
     )
+
+
+def assigned_to(picked, filters: Filters) -> list:
+    """The conditions of `graded_where` but the status: these assessments, by learners the filters keep and the spec
+    assigns them to."""
+    a = attempt_table.c
+    plain = [x.id for t, x in picked if not _restricted(t, x)]
+    assigned = [a.assessment_id.in_(plain)] if plain else []
+    assigned += [_applies(t, x, a.assessment_id) for t, x in picked if _restricted(t, x)]
+    return [a.assessment_id.in_([x.id for _, x in picked]), or_(*assigned), *filters.on_learner()]
 
 
 def gains(picked, filters: Filters) -> Select:
@@ -166,8 +171,8 @@ def gains(picked, filters: Filters) -> Select:
             func.max(a.number).label("last"),
             func.count().label("k"),
         )
-        .select_from(_attempts_of(picked, filters))
-        .where(_graded(picked, filters))
+        .select_from(attempts_of(picked, filters))
+        .where(graded_where(picked, filters))
         .group_by(a.student_id, a.assessment_id)
         .having(func.count() > 1)
         .subquery("span")

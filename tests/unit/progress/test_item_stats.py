@@ -8,6 +8,7 @@ that everyone answers right (facility 100, SD 0, discrimination undefined: blank
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
 import shutil
@@ -215,8 +216,9 @@ def test_random_guess_score_by_type(kind, options, targets, want):
 # ------------------------------------------------------------------ the cache
 
 
-def grade_one_more(db_url: str, book, assessment_id: str) -> str:
-    """A learner who had not taken the quiz takes it and is graded (every answer right): one more graded attempt."""
+def grade_one_more(db_url: str, book, assessment_id: str, status: str = "graded", at: dt.datetime | None = None) -> int:
+    """A learner who had not taken the quiz takes it and is graded (every answer right): one more graded attempt (or
+    one waiting for the grader, with `status`). Returns the attempt's id."""
     engine = engine_for(db_url)
     with engine.begin() as db:
         who = db.execute(
@@ -230,10 +232,16 @@ def grade_one_more(db_url: str, book, assessment_id: str) -> str:
         db.execute(
             text(
                 "INSERT INTO hoctap_attempt (id, student_id, assessment_id, number, started_at, picks, status,"
-                " submitted_at, late, score, max_score) VALUES (:id, :who, :a, 1, '2030-01-20 01:00:00.000000', '[]',"
-                " 'graded', '2030-01-20 01:10:00.000000', 0, 5.0, 5.0)"
+                " submitted_at, late, score, max_score)"
+                " VALUES (:id, :who, :a, 1, :at, '[]', :status, :at, 0, 5.0, 5.0)"
             ),
-            {"id": attempt_id, "who": who, "a": assessment_id},
+            {
+                "id": attempt_id,
+                "who": who,
+                "a": assessment_id,
+                "status": status,
+                "at": (at or dt.datetime.now(dt.UTC)).replace(tzinfo=None),
+            },
         )
         facts = sorted((q for q in book.questions.values() if q.assessment_id == assessment_id), key=lambda q: q.slot)
         for q in facts:
@@ -244,7 +252,7 @@ def grade_one_more(db_url: str, book, assessment_id: str) -> str:
                 ),
                 {"id": attempt_id, "slot": q.slot, "a": assessment_id, "q": q.id, "r": json.dumps(q.key)},
             )
-    return who
+    return attempt_id
 
 
 def test_the_cache_tells_as_of_and_since(book, raw, tmp_path):
@@ -252,6 +260,12 @@ def test_the_cache_tells_as_of_and_since(book, raw, tmp_path):
     shutil.copy(book.db_url.removeprefix("sqlite:///"), copy)
     engine, topics = engine_for(f"sqlite:///{copy}"), [book.topic]
     graded = int(raw[0]["assessment_id"].isin({a.id for a in quizzes(book)}).sum())
+    quiz = quizzes(book)[1].id
+    # Submitted an hour ago and still waiting for the grader when the statistics are computed: graded after, it must
+    # count as "since" although it was submitted before the computation.
+    waiting = grade_one_more(
+        f"sqlite:///{copy}", book, quiz, "submitted", dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    )
     assert cached(engine, topics) is None
     first = recompute(engine, topics)
     assert (first.as_of, first.since) == (graded, 0)
@@ -260,22 +274,24 @@ def test_the_cache_tells_as_of_and_since(book, raw, tmp_path):
     pd.testing.assert_frame_equal(kept.questions, first.questions, check_dtype=False)
     pd.testing.assert_frame_equal(kept.quiz, first.quiz, check_dtype=False)
 
-    quiz = quizzes(book)[1].id
     grade_one_more(f"sqlite:///{copy}", book, quiz)
     later = cached(engine, topics)
     assert (later.as_of, later.since) == (graded, 1) and later.stale
     assert "có 1 lần làm chấm sau đó" in later.note()
     assert cached(engine, topics, Filters(units=["don-vi-01"])) is None  # other filters: their own statistics
     assert item_stats(engine, topics).since == 1  # any number since is fine by default
+    with engine.begin() as db:
+        db.execute(text("UPDATE hoctap_attempt SET status = 'graded' WHERE id = :id"), {"id": waiting})
+    assert cached(engine, topics).since == 2
 
     done = []
     refresh_in_background(engine, topics, on_done=done.append).join(120)
-    assert done and done[0].as_of == graded + 1
+    assert done and done[0].as_of == graded + 2
     fresh = cached(engine, topics)
-    assert (fresh.as_of, fresh.since) == (graded + 1, 0)
+    assert (fresh.as_of, fresh.since) == (graded + 2, 0)
     before = first.questions.set_index("question_id")["responses"]
     after = fresh.questions.set_index("question_id")["responses"]
-    assert ((after - before)[lambda d: d.index.str.startswith(quiz)] == 1).all()
+    assert ((after - before)[lambda d: d.index.str.startswith(quiz)] == 2).all()
 
 
 # ------------------------------------------------------------------ the long export
