@@ -182,6 +182,10 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+# `hoctap progress --by`: hoctap.progress.TABLES and the history (not imported here: every command would load pandas).
+PROGRESS_TABLES = "learner unit role assessment question option response timeline commitment history".split()
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="hoctap", description="Bộ công cụ học tập chuyên đề / study-programme kit")
     verbs = top.add_subparsers(dest="verb", required=True)
@@ -248,7 +252,7 @@ def parser() -> argparse.ArgumentParser:
     progress.add_argument(
         "--by",
         default="unit",
-        choices=["learner", "unit", "role", "assessment", "question", "option", "timeline", "commitment", "history"],
+        choices=PROGRESS_TABLES,
     )
     progress.add_argument("--topic", action="append", help="mã chuyên đề hoặc năm (lặp lại được; mặc định: tất cả)")
     progress.add_argument("--unit", action="append", help="mã đơn vị (unit_id), lặp lại được")
