@@ -257,11 +257,11 @@ class GradingApp:
         here, total = self.state.position()
         controls = (self.scale, self.comment, self.save)
         if shown is None:
-            self.card.value = f"<p><strong>{esc(NOTHING_LEFT)}</strong></p>"
             self.scale.options, self.comment.value = [], ""
             for control in controls:
                 control.disabled = True
             self.keys.value = ""
+            self.card.value = f"<p><strong>{esc(NOTHING_LEFT)}</strong></p>"
             return
         s = shown.submission
         commitment = self.state.commitment(s)
@@ -274,12 +274,6 @@ class GradingApp:
         note = (
             f"<p><strong>Đang do {esc(shown.held_by_other)} chấm: chỉ xem.</strong></p>" if shown.held_by_other else ""
         )
-        self.card.value = (
-            f"<h3>{esc(s.name)} <small>({esc(s.student_id)})</small></h3>"
-            f"<p>Đơn vị: {esc(s.unit or 'Chưa rõ đơn vị')} · {esc(commitment.title)} · Bài {here}/{total}"
-            f" · {esc(status)}</p>{note}"
-            f'<div class="hoctap-grading-text" lang="vi">{esc(s.text) or "<em>(để trống)</em>"}</div>'
-        )
         self.scale.options = [
             (f"{n} · {label} — {_points(points)} điểm", points) for n, (label, points) in enumerate(commitment.scale, 1)
         ]
@@ -288,6 +282,13 @@ class GradingApp:
         for control in controls:
             control.disabled = bool(shown.held_by_other)
         self.keys.value = f"<p>{esc(KEYS_HINT.format(n=len(commitment.scale)))}</p>"
+        # The card last: the page applies updates in order, so once it names a submission its controls match it.
+        self.card.value = (
+            f"<h3>{esc(s.name)} <small>({esc(s.student_id)})</small></h3>"
+            f"<p>Đơn vị: {esc(s.unit or 'Chưa rõ đơn vị')} · {esc(commitment.title)} · Bài {here}/{total}"
+            f" · {esc(status)}</p>{note}"
+            f'<div class="hoctap-grading-text" lang="vi">{esc(s.text) or "<em>(để trống)</em>"}</div>'
+        )
 
 
 def grading_app(course_root=None, who: str | None = None) -> GradingApp | ipywidgets.HTML:
