@@ -266,17 +266,16 @@ def labelled(df: pd.DataFrame, table: str | None = None, lang: str = "vi", topic
 
 
 def _words(values: pd.Series, words: dict[str, str]) -> pd.Series:
-    """Codes in words (a code without words stays as it is); a dict lookup per distinct value, not per row."""
-    return values.map(lambda v: words.get(v, v) if isinstance(v, str) else v)
+    """Codes in words (a code without words stays as it is): one hashed lookup per row, no Python call per row."""
+    mapped = values.map(words)
+    return mapped.where(mapped.notna(), values)
 
 
 def _role_names(df: pd.DataFrame, topics) -> pd.Series:
     """Each row's role by its audience's name in its topic (facts.audiences); an unknown code stays a code."""
-    anywhere = {a.id: a.name for t in topics for a in t.facts.audiences}
-    out = df["role"].map(lambda r: anywhere.get(r, r))
-    if "topic" in df:  # a later topic may rename an audience: each row takes its own topic's name
+    out = _words(df["role"], {a.id: a.name for t in topics for a in t.facts.audiences})
+    if "topic" in df and len(topics) > 1:  # a later topic may rename an audience: each row takes its own topic's name
         for topic in topics:
             rows = (df["topic"] == topic.id).to_numpy()
-            own = {a.id: a.name for a in topic.facts.audiences}
-            out[rows] = df["role"][rows].map(lambda r, own=own: own.get(r, anywhere.get(r, r)))
+            out[rows] = _words(df["role"][rows], {a.id: a.name for a in topic.facts.audiences})
     return out
