@@ -54,6 +54,7 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.engine import Engine
 
 from hoctap.attempts.responses import create_response_tables, response_table
+from hoctap.attempts.standing import rebuild_standing
 from hoctap.attempts.table import GRADED, attempt_table
 from hoctap.attempts.table import create_tables as create_attempt_tables
 from hoctap.course.tables import ensure_tables, learner
@@ -684,6 +685,9 @@ def _build(db_url: str, topic: Topic, learners: int, options: _Options, started:
                         if rng.random() < options.fraction_submitted:
                             _pair(rows, book, rng, new_id, next_attempt, one, ability, plan, options)
                 _insert(db, tables, rows, book.counts)
+        # The attempts went in by bulk INSERT, not through Attempts: their standing rows are added up once, as
+        # `hoctap progress --rebuild` does.
+        rebuild_standing(engine)
         if options.indexes:
             _make_extra_indexes(engine)
     finally:

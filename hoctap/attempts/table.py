@@ -11,66 +11,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    and_,
-    exists,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from hoctap.course import add_missing_columns, create_missing
-from hoctap.errors import HoctapError
 
-metadata = MetaData()
-
-OPEN, SUBMITTED, GRADING, GRADED, FAILED = "open", "submitted", "grading", "graded", "failed"
-EXPIRED = "expired"  # its time limit ran out before a submission: it counts as an attempt, with nothing to grade
-
-attempt_table = Table(
-    "hoctap_attempt",
+from .attempt_row import (  # noqa: F401 (the stage's surface and older callers name them from here)
+    EXPIRED,
+    FAILED,
+    GRADED,
+    GRADING,
+    OPEN,
+    SUBMITTED,
+    Attempt,
+    AttemptError,
+    _utc,
+    attempt_table,
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("student_id", String(128), nullable=False),
-    Column("assessment_id", String(128), nullable=False),
-    Column("number", Integer, nullable=False),
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("picks", Text, nullable=False, doc="JSON: the questions and option orders this attempt shows"),
-    Column("draft", Text, doc="a commitment's saved draft"),
-    Column("saved", Text, doc="JSON: a quiz's answers as given so far, saved as the learner answers (resumed from)"),
-    Column("saved_at", DateTime(timezone=True)),
-    Column("ends_at", DateTime(timezone=True), doc="when the time limit ends (null without one): checked server side"),
-    Column("answers", Text, doc="JSON: what was submitted, written in the same step as the status (the truth)"),
-    Column("status", String(16), nullable=False, default=OPEN),
-    Column("submitted_at", DateTime(timezone=True)),
-    Column("late", Boolean, nullable=False, default=False),
-    Column("claimed_by", String(64)),
-    Column("claimed_at", DateTime(timezone=True)),
-    Column("graded_at", DateTime(timezone=True)),
-    Column("score", Float),
-    Column("max_score", Float),
-    Column("error", Text),
-    Column("result", Text, doc="JSON: the learner's own result, written with status=graded (what the quiz app shows)"),
-    UniqueConstraint("student_id", "assessment_id", "number", name="hoctap_attempt_once"),
-    Index("hoctap_attempt_queue", "status", "submitted_at"),
-    Index("hoctap_attempt_learner", "student_id", "assessment_id"),
 )
+from .standing import create_standing_table, refresh
 
 
 def create_tables(engine: Engine) -> None:
@@ -78,6 +39,7 @@ def create_tables(engine: Engine) -> None:
     made by an earlier version gets the columns added since (`add_missing_columns`)."""
     create_missing(metadata, engine)
     add_missing_columns(engine, attempt_table)
+    create_standing_table(engine)
 
 
 QUEUE_ORDER = (attempt_table.c.submitted_at, attempt_table.c.id)  # oldest submission first
@@ -105,67 +67,6 @@ def _sibling_busy(row):
         attempt_table.c.assessment_id == row.assessment_id,
         attempt_table.c.status == GRADING,
     )
-
-
-class AttemptError(HoctapError):
-    """An attempt cannot move as asked (already submitted, started twice at once, unknown)."""
-
-
-@dataclass(frozen=True)
-class Attempt:
-    id: int
-    student_id: str
-    assessment_id: str
-    number: int
-    started_at: dt.datetime
-    picks: list
-    draft: str | None
-    saved: dict | None  # a quiz's answers as given so far (None before the first)
-    saved_at: dt.datetime | None
-    ends_at: dt.datetime | None  # the time limit's end, server side (None without a limit)
-    answers: dict | None  # None until submitted (and for attempts submitted before the kit stored them here)
-    status: str
-    submitted_at: dt.datetime | None
-    late: bool
-    score: float | None
-    max_score: float | None
-    error: str | None
-    result: dict | None = None  # the learner's result once graded (None before, and for attempts graded before it)
-
-    @classmethod
-    def from_row(cls, row) -> Attempt:
-        m = row._mapping
-        return cls(
-            m["id"],
-            m["student_id"],
-            m["assessment_id"],
-            m["number"],
-            _aware(m["started_at"]),
-            json.loads(m["picks"]),
-            m["draft"],
-            json.loads(m["saved"]) if m["saved"] else None,
-            _aware(m["saved_at"]),
-            _aware(m["ends_at"]),
-            json.loads(m["answers"]) if m["answers"] else None,
-            m["status"],
-            _aware(m["submitted_at"]),
-            bool(m["late"]),
-            m["score"],
-            m["max_score"],
-            m["error"],
-            json.loads(m["result"]) if m["result"] else None,
-        )
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """SQLite returns naive datetimes: they were stored in UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=dt.UTC)
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC)
 
 
 class Attempts:
@@ -218,6 +119,7 @@ class Attempts:
         try:
             with self.engine.begin() as db:
                 new_id = db.execute(insert(attempt_table).values(**row)).inserted_primary_key[0]
+                refresh(db, pair=(student_id, assessment_id))  # the pair's standing row, in the same transaction
         except IntegrityError:
             raise AttemptError(f"lần làm bài {number} của {student_id} đã được bắt đầu ở nơi khác") from None
         return self.get(new_id)
@@ -265,19 +167,22 @@ class Attempts:
                     answers=json.dumps(answers, ensure_ascii=False, sort_keys=True),
                 )
             ).rowcount
+            if done:
+                refresh(db, attempt_id)
         if not done:
             raise AttemptError("lần làm bài này đã được nộp")
 
     def expire(self, attempt_id: int) -> bool:
         """open → expired (the time limit passed with nothing submitted); False if it had moved on already."""
         with self.engine.begin() as db:
-            return bool(
-                db.execute(
-                    update(attempt_table)
-                    .where(attempt_table.c.id == attempt_id, attempt_table.c.status == OPEN)
-                    .values(status=EXPIRED)
-                ).rowcount
-            )
+            done = db.execute(
+                update(attempt_table)
+                .where(attempt_table.c.id == attempt_id, attempt_table.c.status == OPEN)
+                .values(status=EXPIRED)
+            ).rowcount
+            if done:
+                refresh(db, attempt_id)
+        return bool(done)
 
     def pending(self) -> int:
         with self.engine.connect() as db:
@@ -365,6 +270,8 @@ class Attempts:
                     result=json.dumps(result, ensure_ascii=False),
                 )
             ).rowcount
+            if done:
+                refresh(db, attempt_id)
         if not done:
             raise AttemptError(f"lần làm bài {attempt_id} không còn do {grader} chấm")
 
@@ -379,6 +286,7 @@ class Attempts:
                 )
                 .values(status=FAILED, error=error[:2000])
             )
+            refresh(db, attempt_id)
 
     def release_claims(self, grader: str) -> int:
         """A grader restarting after a crash puts back what it had taken but not finished (nothing lost)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, and_, case, cast, false, func, literal, or_, select, true, union, union_all
 from sqlalchemy.sql import Select
 
-from hoctap.attempts import GRADED, GRADING, OPEN, SUBMITTED, attempt_table, response_table
+from hoctap.attempts import GRADED, attempt_table, response_table, standing_sums, standing_table
 from hoctap.course import assignment, grade, grade_cells, learner, student, submitted_assignment, submitted_notebook
 from hoctap.topic import Assessment, Topic
 
@@ -81,31 +81,11 @@ def pairs(pairs_of: list[tuple[Topic, Assessment]], filters: Filters, until: dt.
     ids = [a.id for _, a in pairs_of]
     by_hand = [a.id for _, a in pairs_of if a.kind.value == "commitment"]
     by_last = [a.id for _, a in pairs_of if a.counts.value == "last"]
-    a_ = attempt_table.c
-    submitted = a_.submitted_at.is_not(None)
-    if until is not None:
-        submitted = and_(submitted, a_.submitted_at <= until)
-    graded = and_(submitted, a_.status == GRADED)
-    attempts = (
-        select(
-            a_.student_id,
-            a_.assessment_id,
-            func.count().label("attempts"),
-            func.sum(case((submitted, 1), else_=0)).label("submissions"),
-            func.sum(case((and_(submitted, a_.late == false()), 1), else_=0)).label("on_time_submissions"),
-            func.sum(case((a_.status.in_([SUBMITTED, GRADING]), 1), else_=0)).label("waiting"),
-            func.sum(case((a_.status == OPEN, 1), else_=0)).label("open"),
-            func.min(case((submitted, a_.submitted_at))).label("submitted_at"),
-            func.max(case((submitted, a_.submitted_at))).label("last_submitted_at"),
-            func.max(case((graded, a_.score))).label("best_score"),
-            func.max(case((graded, a_.max_score))).label("attempt_max"),
-            func.max(case((graded, a_.number))).label("last_graded"),
-        )
-        .where(a_.assessment_id.in_(ids), *([a_.started_at <= until] if until is not None else []))
-        .group_by(a_.student_id, a_.assessment_id)
-        .subquery("attempts")
-    )
-    last = attempt_table.alias("last_graded")
+    if until is None:  # what the attempts add up to now, kept per pair as they move (hoctap.attempts.standing)
+        attempts = standing_table
+    else:  # a past moment: added up again from the attempts that stood then
+        a_ = attempt_table.c
+        attempts = standing_sums(a_.assessment_id.in_(ids), a_.started_at <= until, until=until).subquery("attempts")
     # The submitted notebooks whose grades nbgrader must give: those of hand-graded assessments, and those where a
     # person set a score (found through the partial index on such grades, not by scanning every submission).
     hand_graded = (
@@ -150,16 +130,8 @@ def pairs(pairs_of: list[tuple[Topic, Assessment]], filters: Filters, until: dt.
         .outerjoin(attempts, and_(attempts.c.student_id == learner.c.student_id, attempts.c.assessment_id == name))
     )
     counted_score = attempts.c.best_score
-    if by_last:  # the last graded attempt's score, for assessments that count the last (a join only they pay for)
-        rows = rows.outerjoin(
-            last,
-            and_(
-                last.c.student_id == learner.c.student_id,
-                last.c.assessment_id == name,
-                last.c.number == attempts.c.last_graded,
-            ),
-        )
-        counted_score = case((name.in_(by_last), last.c.score), else_=attempts.c.best_score)
+    if by_last:  # the last graded attempt's score, for assessments that count the last
+        counted_score = case((name.in_(by_last), attempts.c.last_score), else_=attempts.c.best_score)
     rows = rows.outerjoin(grades, and_(grades.c.student_id == learner.c.student_id, grades.c.assessment_id == name))
     return (
         select(
@@ -184,6 +156,15 @@ def pairs(pairs_of: list[tuple[Topic, Assessment]], filters: Filters, until: dt.
         .select_from(rows)
         .where(or_(*[_applies(t, a, name) for t, a in pairs_of]) if pairs_of else false(), *filters.on_learner())
     )
+
+
+def activity_after(moment: dt.datetime) -> Select:
+    """A row if any attempt was started or submitted after `moment` (each side through its index): when none was,
+    the table "as of" that moment is the table as it stands, read from the standing rows."""
+    a_ = attempt_table.c
+    started = select(a_.id).where(a_.started_at > moment).limit(1)
+    submitted = select(a_.id).where(a_.submitted_at > moment).limit(1)
+    return union_all(started.subquery().select(), submitted.subquery().select()).limit(1)
 
 
 def _assessment_names(ids: list[str]):

@@ -31,21 +31,16 @@ from hoctap.attempts import rating_label
 from hoctap.errors import HoctapError
 from hoctap.topic import AssessmentKind, Topic, name_sort_key, sort_key
 
+from .aggregates import median_percent, per_assessment, per_day, per_learner, rank_by_due
 from .frames import (
     ASSESSMENT_COLUMNS,
-    AUTOGRADED,
     COMMITMENT_COLUMNS,
-    DONE,
-    IN_PROGRESS,
     LATE,
     LEARNER_COLUMNS,
     MISSING,
     NOT_DUE,
-    NOT_STARTED,
     ON_TIME,
-    OVERDUE,
     ROLE_COLUMNS,
-    STARTED,
     TIMELINE_COLUMNS,
     UNIT_COLUMNS,
     assessments_frame,
@@ -55,7 +50,8 @@ from .frames import (
     zone_of,
 )
 from .items import ITEM_TABLES, option_table, question_table  # noqa: F401 (tests and callers import them from here)
-from .queries import Filters, chosen, pairs
+from .people import counts_from_rows, group_table, standing
+from .queries import Filters, activity_after, chosen, pairs
 
 
 def learner_table(
@@ -70,8 +66,7 @@ def learner_table(
     topic, unit, learner name (Vietnamese order) and the spec's order of assessments unless `ordered` is False."""
     filters = filters or Filters()
     zone = zone_of(topics)
-    until = local_moment(now, zone).tz_convert("UTC").to_pydatetime() if now is not None else None
-    now_local = local_moment(now or dt.datetime.now(dt.UTC), zone)
+    now_local, until = _moments(engine, topics, now)
     picked = chosen(topics, filters)
     raw = read_frame(engine, pairs(picked, filters, until))
     spec = assessments_frame(topics, zone)
@@ -107,6 +102,18 @@ def learner_table(
     return df[LEARNER_COLUMNS].reset_index(drop=True)
 
 
+def _moments(
+    engine: Engine, topics: Sequence[Topic], now: dt.datetime | None
+) -> tuple[pd.Timestamp, dt.datetime | None]:  # noqa: E501
+    """`now` in the topic's zone (what is past due), and the moment the attempts are read "as of": None (the
+    standing rows, as they are) unless `now` is in the past and something happened since."""
+    zone = zone_of(topics)
+    until = local_moment(now, zone).tz_convert("UTC").to_pydatetime() if now is not None else None
+    if until is not None and read_frame(engine, activity_after(until)).empty:
+        until = None  # nothing has moved since: the standing rows are the table as of then
+    return local_moment(now or dt.datetime.now(dt.UTC), zone), until
+
+
 def _exact_percent(df: pd.DataFrame) -> pd.Series:
     """The score in percent before rounding (means of rounded percents drift by a tenth)."""
     return 100.0 * df["score"] / df["max_score"].replace(0, np.nan)
@@ -130,91 +137,34 @@ def _ratings(df: pd.DataFrame, topics: Sequence[Topic]) -> pd.Series:
 # ------------------------------------------------------------------ by learner, then by unit and role
 
 
-def _per_learner(df: pd.DataFrame) -> pd.DataFrame:
-    """Each learner's standing over the autograded assessments that apply to them, and their commitment."""
-    work = df[df["kind"].isin(AUTOGRADED)]
-    keys = [work["topic"], work["learner_id"]]
-    counts = pd.DataFrame({status: (work["status"] == status) for status in (ON_TIME, LATE, MISSING, NOT_DUE)})
-    counts = counts.groupby(keys).sum()
-    mean = work.assign(exact=_exact_percent(work)).groupby(["topic", "learner_id"])["exact"].mean()
-    standing = pd.Series(
-        np.select(
-            [counts[MISSING] > 0, counts[NOT_DUE] > 0, counts[LATE] > 0],
-            [MISSING, IN_PROGRESS, LATE],
-            ON_TIME,
-        ),
-        index=counts.index,
-        name="standing",
-    )
-    notes = df[df["kind"] == AssessmentKind.commitment.value]
-    notes = notes.assign(written=notes["status"].isin([ON_TIME, LATE]))
-    commitment = notes.groupby(["topic", "learner_id"]).agg(written=("written", "any"), evaluated=("graded", "any"))
-    who = df.groupby(["topic", "learner_id"])[["year", "unit_id", "unit", "role"]].first()
-    out = who.join(standing).join(mean.rename("mean_percent")).join(commitment).join(_partial(df))
-    out["commitment_required"] = out["written"].notna()
-    out["written"] = out["written"].fillna(False).astype(bool)
-    out["evaluated"] = out["evaluated"].fillna(False).astype(bool)
-    return out.reset_index()
-
-
-def _partial(df: pd.DataFrame) -> pd.DataFrame:
-    """Each learner's place over every assessment that applies to them (frames.DONE …) and how many of them they
-    submitted: someone who did two quizzes of five is "started, 2 of 5", not "not started"."""
-    submitted = df["status"].isin([ON_TIME, LATE])
-    keys = [df["topic"], df["learner_id"]]
-    counts = pd.DataFrame(
-        {
-            "items_done": submitted,
-            "items_assigned": True,
-            "overdue_items": df["status"] == MISSING,
-            "begun": submitted | (df["attempts"] > 0),
-        }
-    ).groupby(keys)
-    out = counts.agg({"items_done": "sum", "items_assigned": "sum", "overdue_items": "sum", "begun": "any"})
-    out["place"] = np.select(
-        [out["items_done"] == out["items_assigned"], out["overdue_items"] > 0, out["begun"]],
-        [DONE, OVERDUE, STARTED],
-        NOT_STARTED,
-    )
-    return out[["place", "items_done", "items_assigned"]]
-
-
-def _group_table(df: pd.DataFrame, topics: Sequence[Topic], keys: list[str]) -> pd.DataFrame:
-    people = _per_learner(df)
-    due = df[df["kind"].isin(AUTOGRADED)].sort_values("due").groupby(["topic", *keys]).last()
-    grouped = people.groupby(["topic", *keys])
-    out = grouped.agg(year=("year", "first"), learners=("learner_id", "nunique"))
-    by = [people[k] for k in ("topic", *keys)]
-    for column, place in (("done", DONE), ("started", STARTED), ("not_started", NOT_STARTED), ("overdue", OVERDUE)):
-        out[column] = (people["place"] == place).groupby(by).sum().astype(int)
-    out["items_done"] = people["items_done"].groupby(by).sum().astype(int)
-    out["items_assigned"] = people["items_assigned"].groupby(by).sum().astype(int)
-    for column, status in (("on_time", ON_TIME), ("late", LATE), ("missing", MISSING), ("in_progress", IN_PROGRESS)):
-        out[column] = (people["standing"] == status).groupby(by).sum().astype(int)
-    assessed = people["standing"].notna().groupby([people[k] for k in ("topic", *keys)]).sum()
-    out["completion"] = (100.0 * (out["on_time"] + out["late"]) / assessed.replace(0, np.nan)).round(1)
-    out["mean_score"] = grouped["mean_percent"].mean().round(1)
-    out["median_score"] = grouped["mean_percent"].median().round(1)
-    out["commitments_required"] = grouped["commitment_required"].sum().astype(int)
-    out["commitments_written"] = grouped["written"].sum().astype(int)
-    out["commitments_evaluated"] = grouped["evaluated"].sum().astype(int)
-    out["deadline"] = due["due"].reindex(out.index)
-    out["deadline_label"] = due["deadline_label"].reindex(out.index).fillna("")
-    return out.reset_index()
+def _people(engine, topics, filters, now, learners) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, str]]:
+    """Each learner's standing (`people.standing`): from the learner rows given (the dashboard's kept frame), else
+    summed by the database, one row per learner; with the spec and the assessments by due rank."""
+    spec = assessments_frame(topics, zone_of(topics))
+    if learners is not None:
+        ranks = rank_by_due(chosen(topics, Filters()))
+        counts = counts_from_rows(learners, ranks)
+    else:
+        filters = filters or Filters()
+        picked = chosen(topics, filters)
+        now_local, until = _moments(engine, topics, now)
+        ranks = rank_by_due(picked)
+        counts = read_frame(engine, per_learner(picked, filters, now_local.to_pydatetime(), until)) if picked else None
+        if counts is None or counts.empty:
+            counts = counts_from_rows(learner_table(engine, topics, filters, now, ordered=False), ranks)
+    return standing(counts, topics), spec, {rank: aid for aid, rank in ranks.items()}
 
 
 def unit_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unit: learners, who finished on time, late, who has work missing, scores, commitments."""
-    df = learners if learners is not None else learner_table(engine, topics, filters, now, ordered=False)
-    out = _group_table(df, topics, ["unit_id", "unit"])
+    out = group_table(*_people(engine, topics, filters, now, learners), ["unit_id", "unit"])
     out = out.sort_values(["topic", "unit"], key=_text_key)
     return out[UNIT_COLUMNS].reset_index(drop=True)
 
 
 def role_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per role; its deadline is the plan's deadline for that audience (facts.deadlines), when it has one."""
-    df = learners if learners is not None else learner_table(engine, topics, filters, now, ordered=False)
-    out = _group_table(df, topics, ["role"])
+    out = group_table(*_people(engine, topics, filters, now, learners), ["role"])
     zone = zone_of(topics)
     for i, row in out.iterrows():  # a handful of roles
         topic = next(t for t in topics if t.id == row["topic"])
@@ -239,40 +189,77 @@ def _text_key(column: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------ by assessment, over time, commitments
 
 
+def _assessment_counts(engine, topics, filters, now, learners) -> pd.DataFrame:
+    """Per assessment id: assigned, pairs by status, started, not_started, graded, exact mean and median percent,
+    mean attempts — from the learner rows given (pandas), else summed by the database."""
+    if learners is not None:
+        df = learners.assign(exact=_exact_percent(learners))
+        g = df.groupby("assessment_id")
+        out = pd.DataFrame({"assigned": g.size()})
+        for status in (ON_TIME, LATE, MISSING, NOT_DUE):
+            out[status] = (df["status"] == status).groupby(df["assessment_id"]).sum()
+        # Begun but not submitted (an attempt open, or one that ran out), and not begun while there is still time.
+        unsubmitted = df["status"].isin([NOT_DUE, MISSING])
+        out["started"] = (unsubmitted & (df["attempts"] > 0)).groupby(df["assessment_id"]).sum()
+        out["not_started"] = ((df["status"] == NOT_DUE) & (df["attempts"] == 0)).groupby(df["assessment_id"]).sum()
+        out["graded"] = g["graded"].sum()
+        out["mean_exact"] = g["exact"].mean()
+        out["median_exact"] = g["exact"].median()
+        out["mean_attempts"] = df["attempts"].where(df["attempts"] > 0).groupby(df["assessment_id"]).mean()
+        return out
+    filters = filters or Filters()
+    picked = chosen(topics, filters)
+    if not picked:
+        return pd.DataFrame(columns=["assigned"])
+    now_local, until = _moments(engine, topics, now)
+    moment = now_local.to_pydatetime()
+    out = read_frame(engine, per_assessment(picked, filters, moment, until)).set_index("assessment_id")
+    middle = read_frame(engine, median_percent(picked, filters, moment, until)).set_index("assessment_id")
+    return out.join(middle["median_exact"])
+
+
 def assessment_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per assessment: assigned, submitted on time / late, missing, graded, scores, attempts."""
-    df = learners if learners is not None else learner_table(engine, topics, filters, now, ordered=False)
-    spec = assessments_frame(topics, zone_of(topics))
-    g = df.assign(exact=_exact_percent(df)).groupby("assessment_id")
-    out = spec.set_index("assessment_id")
-    out["assigned"] = g.size()
-    for column, status in (("on_time", ON_TIME), ("late", LATE), ("missing", MISSING), ("not_due", NOT_DUE)):
-        out[column] = (df["status"] == status).groupby(df["assessment_id"]).sum()
+    counts = _assessment_counts(engine, topics, filters, now, learners)
+    out = assessments_frame(topics, zone_of(topics)).set_index("assessment_id")
+    out = out.join(counts.rename(columns={ON_TIME: "on_time", LATE: "late", MISSING: "missing", NOT_DUE: "not_due"}))
     out["submitted"] = out["on_time"] + out["late"]
-    # Begun but not submitted (an attempt open, or one that ran out), and not begun while there is still time.
-    unsubmitted = df["status"].isin([NOT_DUE, MISSING])
-    out["started"] = (unsubmitted & (df["attempts"] > 0)).groupby(df["assessment_id"]).sum()
-    out["not_started"] = ((df["status"] == NOT_DUE) & (df["attempts"] == 0)).groupby(df["assessment_id"]).sum()
-    out["graded"] = g["graded"].sum()
     out["waiting"] = out["submitted"] - out["graded"]
     out["completion"] = (100.0 * out["submitted"] / out["assigned"].replace(0, np.nan)).round(1)
-    out["mean_score"] = g["exact"].mean().round(1)
-    out["median_score"] = g["exact"].median().round(1)
-    out["mean_attempts"] = df["attempts"].where(df["attempts"] > 0).groupby(df["assessment_id"]).mean().round(2)
-    out = out[out["assigned"].notna()].fillna({"assigned": 0}).reset_index().sort_values("order")
+    out["mean_score"] = out["mean_exact"].astype(float).round(1)
+    out["median_score"] = out["median_exact"].astype(float).round(1)
+    out["mean_attempts"] = out["mean_attempts"].astype(float).round(2)
+    out = out[out["assigned"].notna()].reset_index().sort_values("order")
     for column in ("assigned", "on_time", "late", "missing", "not_due", "submitted", "started", "not_started",
                    "graded", "waiting"):  # fmt: skip
         out[column] = out[column].fillna(0).astype(int)
     return out[ASSESSMENT_COLUMNS].reset_index(drop=True)
 
 
+def _first_submissions_by_day(engine, topics, filters, now, learners) -> tuple[pd.DataFrame, pd.Series]:
+    """(assessment_id, date, submitted) of first submissions per local day, and the pairs assigned per assessment:
+    from the learner rows given, else counted by the database (pandas when it cannot tell the local day)."""
+    if learners is None:
+        filters = filters or Filters()
+        picked = chosen(topics, filters)
+        now_local, until = _moments(engine, topics, now)
+        moment = now_local.to_pydatetime()
+        by_day = per_day(picked, filters, moment, until, zone_of(topics), engine.dialect.name) if picked else None
+        if by_day is not None:
+            daily = read_frame(engine, by_day)
+            daily["date"] = pd.to_datetime(daily["date"]).dt.date
+            assigned = read_frame(engine, per_assessment(picked, filters, moment, until))
+            return daily, assigned.set_index("assessment_id")["assigned"]
+        learners = learner_table(engine, topics, filters, now, ordered=False)
+    done = learners[learners["submitted_at"].notna()]
+    daily = done.groupby(["assessment_id", done["submitted_at"].dt.date.rename("date")]).size()
+    return daily.rename("submitted").reset_index(), learners.groupby("assessment_id").size()
+
+
 def timeline_table(engine, topics, filters=None, now=None, *, learners: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per assessment and day: submissions that day and so far, against the learners it applies to and its due."""
-    df = learners if learners is not None else learner_table(engine, topics, filters, now, ordered=False)
-    assigned = df.groupby("assessment_id").size()
-    done = df[df["submitted_at"].notna()].copy()
-    done["date"] = done["submitted_at"].dt.date
-    daily = done.groupby(["assessment_id", "date"]).size().rename("submitted").reset_index()
+    daily, assigned = _first_submissions_by_day(engine, topics, filters, now, learners)
+    daily = daily.sort_values(["assessment_id", "date"])
     daily["cumulative"] = daily.groupby("assessment_id")["submitted"].cumsum()
     daily["assigned"] = daily["assessment_id"].map(assigned).astype(int)
     daily["percent"] = (100.0 * daily["cumulative"] / daily["assigned"]).round(1)
