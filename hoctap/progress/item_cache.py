@@ -245,37 +245,37 @@ def item_stats(
     return found
 
 
-_running: dict[str, threading.Thread] = {}
+Done = Callable[[ItemStats | BaseException], None]
+_running: dict[str, tuple[threading.Thread, list[Done]]] = {}  # key → the computation under way, who waits for it
 _lock = threading.Lock()
 
 
 def refresh_in_background(
-    engine: Engine,
-    topics: Sequence[Topic],
-    filters: Filters | None = None,
-    on_done: Callable[[ItemStats | BaseException], None] | None = None,
+    engine: Engine, topics: Sequence[Topic], filters: Filters | None = None, on_done: Done | None = None
 ) -> threading.Thread:
-    """Recompute in a daemon thread (one at a time per key: a second call while one runs gets the running thread)
-    and hand the result, or the error, to `on_done`. The dashboard shows `cached(...)` meanwhile."""
+    """Recompute in a daemon thread and hand the result, or the error, to `on_done`. One computation at a time per
+    key: a call while one runs joins it (its `on_done` is called with the same result) and gets the same thread.
+    The dashboard shows `cached(...)` meanwhile."""
     filters = filters or Filters()
     key, _, _ = _described(topics, filters)
 
     def work() -> None:
         try:
             result: ItemStats | BaseException = recompute(engine, topics, filters)
-        except Exception as error:  # noqa: BLE001 - handed to the caller, who shows it
+        except Exception as error:  # noqa: BLE001 - handed to the callers, who show it
             result = error
-        finally:
-            with _lock:
-                _running.pop(key, None)
-        if on_done is not None:
-            on_done(result)
+        with _lock:
+            _, waiting = _running.pop(key)
+        for done in waiting:
+            done(result)
 
     with _lock:
-        running = _running.get(key)
-        if running is not None and running.is_alive():
-            return running
-        thread = threading.Thread(target=work, name=f"hoctap-item-stats-{key[:8]}", daemon=True)
-        _running[key] = thread
-        thread.start()
+        if key in _running:
+            thread, waiting = _running[key]
+        else:
+            thread, waiting = threading.Thread(target=work, name=f"hoctap-item-stats-{key[:8]}", daemon=True), []
+            _running[key] = (thread, waiting)
+            thread.start()
+        if on_done is not None:
+            waiting.append(on_done)
     return thread
