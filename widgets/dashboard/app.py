@@ -157,28 +157,14 @@ class ProgressApp(ipywidgets.VBox):
         self.counters = classed(ipywidgets.HTML(layout=ipywidgets.Layout(width="100%")), "hoctap-counters-box")
 
         self.views: dict[str, TableView] = {}
-        self.charts = {name: _chart(name) for name in ("unit", "role", "assessment", "scores", "timeline")}
+        self.charts: dict[str, ipywidgets.HTML] = {}
         self.notes: dict[str, ipywidgets.HTML] = {}
-        panels = []
-        for name, title, stem in TABS:
-            self.views[name] = self._table(name, title, stem)
-            parts: list[ipywidgets.Widget] = []
-            if name in ("unit", "role"):
-                parts.append(self.charts[name])
-            elif name == "assessment":
-                parts += [self.charts["assessment"], self.charts["scores"]]
-            elif name == "timeline":
-                parts.append(self.charts["timeline"])
-            elif name == "question":
-                self.notes[name] = classed(ipywidgets.HTML(), "hoctap-panel-note")
-                parts.append(self.notes[name])
-            parts.append(self.views[name])
-            if name == "question":
-                self.views["option"] = self._table("option", "Tỉ lệ chọn từng phương án", OPTION_STEM)
-                parts.append(self.views["option"])
-            panels.append(
-                classed(ipywidgets.VBox(parts, layout=ipywidgets.Layout(width="100%")), f"hoctap-panel-{name}")
-            )
+        # A tab's widgets (its table view: ~20 widgets with their layouts) are made when it is first opened: the
+        # first page then carries one tab's models instead of seven, and is ready sooner.
+        panels = [
+            classed(ipywidgets.VBox(layout=ipywidgets.Layout(width="100%")), f"hoctap-panel-{name}")
+            for name, _, _ in TABS
+        ]
         self.tabs = classed(ipywidgets.Tab(children=panels, titles=[t for _, t, _ in TABS]), "hoctap-progress-tabs")
         self._tab_names = [name for name, _, _ in TABS]
         self._drawn: dict[str, int] = {}  # tab → state.version it shows
@@ -202,6 +188,26 @@ class ProgressApp(ipywidgets.VBox):
         self.tabs.observe(lambda _: self._draw_tab(), names="selected_index")
         self._on_version()
         self._on_message()
+
+    def _fill_panel(self, name: str) -> None:
+        """Make the tab's charts, note and table views and put them in its panel (once, when first drawn)."""
+        if name in self.views:
+            return
+        title, stem = next((t, s) for n, t, s in TABS if n == name)
+        self.views[name] = self._table(name, title, stem)
+        charts = {"unit": ["unit"], "role": ["role"], "assessment": ["assessment", "scores"], "timeline": ["timeline"]}
+        parts: list[ipywidgets.Widget] = []
+        for chart in charts.get(name, []):
+            self.charts[chart] = _chart(chart)
+            parts.append(self.charts[chart])
+        if name == "question":
+            self.notes[name] = classed(ipywidgets.HTML(), "hoctap-panel-note")
+            parts.append(self.notes[name])
+        parts.append(self.views[name])
+        if name == "question":
+            self.views["option"] = self._table("option", "Tỉ lệ chọn từng phương án", OPTION_STEM)
+            parts.append(self.views["option"])
+        self.tabs.children[self._tab_names.index(name)].children = parts
 
     def _table(self, name: str, title: str, stem: str) -> TableView:
         from hoctap.progress import TABLE_TITLES
@@ -280,6 +286,7 @@ class ProgressApp(ipywidgets.VBox):
         state = self.state
         if self._drawn.get(name) == state.version:
             return
+        self._fill_panel(name)
         if name == "question" and not (state.has("question") and state.has("option")):
             self._compute_items()
             return
