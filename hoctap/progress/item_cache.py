@@ -279,3 +279,7 @@ def refresh_in_background(
         if on_done is not None:
             waiting.append(on_done)
     return thread
+
+
+# Names for the stage's surface (`hoctap.progress.SURFACE`), where `cached` alone would say too little.
+cached_item_stats, recompute_item_stats, refresh_item_stats = cached, recompute, refresh_in_background
