@@ -205,6 +205,13 @@ def main() -> int:
     if "backends" in g:
         print("\n".join(report_lines_backends(g["backends"])))
     print("\n".join(report_lines(results["progress"])))
+    big = results["progress"]["sizes"].get("10000x20", {}).get("standing")
+    if big:  # the standing row is recomputed once when a grade is stored: its cost against one grader's grade
+        grade_ms = g["workers"] * 60_000 / g["hoctap_per_min"]
+        print(
+            f"  standing row per grade at 10000x20: {big['refresh_ms']:.1f} ms against {grade_ms:.0f} ms per grade "
+            f"and grader = {100 * big['refresh_ms'] / grade_ms:.2f} % (target ≤ 5 %)"
+        )
     print("\n".join(guard_lines(results["guard"])))
     print("\n".join(burst_lines(results["burst"])))
     print("\n".join(report_lines_load(results["load"])))

@@ -38,6 +38,29 @@ def _dashboard_first_render(course_root: Path, topic) -> float | None:
     return time.perf_counter() - start
 
 
+def _standing_costs(engine, rounds: int = 200) -> dict:
+    """What the standing rows cost: recomputing one pair's row inside a transaction (what every start, submit and
+    grade now does), median over `rounds` pairs, and a full rebuild (`hoctap progress --rebuild`)."""
+    import random
+
+    from sqlalchemy import select
+
+    from hoctap.attempts.standing import rebuild_standing, refresh, standing_table
+
+    with engine.connect() as db:
+        keys = [tuple(r) for r in db.execute(select(standing_table.c.student_id, standing_table.c.assessment_id))]
+    picked = random.Random(7).sample(keys, min(rounds, len(keys)))
+    times = []
+    for pair in picked:
+        start = time.perf_counter()
+        with engine.begin() as db:
+            refresh(db, pair=pair)
+        times.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    rebuild_standing(engine)
+    return {"refresh_ms": 1000 * sorted(times)[len(times) // 2], "rebuild_s": time.perf_counter() - start}
+
+
 def _postgres():
     """A throwaway PostgreSQL server (tests/postgres.py), or None when none can be started here."""
     from tests import postgres
@@ -69,6 +92,7 @@ def bench_progress(rounds: int = 3, export: bool = True, postgres: bool = True) 
             size = {"build_s": book.seconds, "rows": dict(book.counts), "tables": {}}
             for name, table in TABLES.items():
                 size["tables"][name] = median_time(functools.partial(table, engine, [topic], None, NOW), rounds)
+            size["standing"] = _standing_costs(engine)
             size["dashboard_s"] = _dashboard_first_render(course_root, topic) if backend == "sqlite" else None
             if export and (learners, assessments) == SIZES[0]:
                 size["nbgrader_export_s"] = time_nbgrader_export(db_url, course_root, Path(tmp) / "export")
@@ -95,6 +119,11 @@ def report_lines(r: dict) -> list[str]:
         lines.append(f"Bảng tiến độ / progress tables at {label} (built in {size['build_s']:.1f} s): {tables}{dash}")
         if "nbgrader_export_s" in size:
             lines.append(f"  nbgrader export at {label}: {size['nbgrader_export_s']:.2f} s (same gradebook)")
+        if "standing" in size:
+            lines.append(
+                f"  standing rows at {label}: {size['standing']['refresh_ms']:.1f} ms to recompute a pair (each "
+                f"start/submit/grade), {size['standing']['rebuild_s']:.1f} s to rebuild them all"
+            )
     if "export_ratio_min" in r:
         lines.append(
             f"  every table ≥ {r['export_ratio_min']:.0f}× faster than nbgrader export at 1000x5 (target ≥ 100×)"
