@@ -44,13 +44,14 @@ def anchor(topic: str, unit_id: str) -> str:
 def unit_pages(report: Report) -> list[str]:
     """Each unit's section, in the unit table's order."""
     learners = report.tables["learner"]
-    rows = dict(iter(learners.groupby(["topic", "unit_id"], sort=False))) if len(learners) else {}
+    # Row positions per unit, each unit's rows taken when its page is written (not every unit's copy at once).
+    rows = learners.groupby(["topic", "unit_id"], sort=False).indices if len(learners) else {}
     commitments = report.tables["commitment"].set_index(["topic", "unit_id"])
     several = len(report.topics) > 1
     names = {t.id: f"{t.title} ({t.year})" for t in report.topics}
     parts = []
     for (_, unit), (topic, unit_id, name) in zip(report.tables["unit"].iterrows(), units(report), strict=True):
-        own = rows.get((topic, unit_id), learners.iloc[0:0])
+        own = learners.iloc[rows[(topic, unit_id)]] if (topic, unit_id) in rows else learners.iloc[0:0]
         title = f"Đơn vị: {name}" + (f" — {names.get(topic, topic)}" if several else "")
         parts += [f'<section class="unit" id="{anchor(topic, unit_id)}">', f"<h2>{esc(title)}</h2>"]
         parts.append(_facts(unit))
