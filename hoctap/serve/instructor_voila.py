@@ -10,8 +10,8 @@ per visit, so the page was ready after about 5 s even for 40 learners (pandas, t
 all happen after the click). Here the dashboard runs in kernels started and executed before anyone asks (Voila's
 pre-heated pool, `--InstructorVoila.pool=N`, default 1): the page a visitor gets has already read the gradebook. The
 page does not depend on who asks (unlike the quiz, whose kernel must know the learner), so any instructor may take
-any pre-heated kernel. A kernel that waited in the pool reads the gradebook again when a page takes it, if its
-figures are older than `widgets.dashboard`'s `STALE_AFTER` (the page says when its figures were read).
+any pre-heated kernel. A kernel that waited in the pool reads the gradebook again, in a thread, when a page takes it
+(widgets/dashboard/preheat.py), and the page says when its figures were read.
 
 Who may open it:
 - standalone (`make run`): jupyter_server's token authentication with the Lab's own token (read from

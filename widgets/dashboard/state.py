@@ -277,6 +277,29 @@ class ProgressState(traitlets.HasTraits):
     def _changed(self) -> None:
         self.version += 1
 
+    def read_again(self) -> tuple[dict[str, pd.DataFrame], dt.datetime]:
+        """The learner tables of the topics read so far, read afresh as of now, without touching the state (for a
+        worker thread: `adopt` them on the kernel's loop). A topic that cannot be read is left out."""
+        from hoctap.progress import learner_table
+
+        now = dt.datetime.now(dt.UTC)
+        frames = {}
+        for topic in [t for t in self.topics if t.id in self._frames]:
+            try:
+                frames[topic.id] = learner_table(self.engine, [topic], None, now)
+            except Exception:  # the reload on the loop will say what is wrong, in the page
+                log.exception("progress dashboard: reading the gradebook again failed")
+        return frames, now
+
+    def adopt(self, frames: dict[str, pd.DataFrame], now: dt.datetime) -> None:
+        """Show the learner tables `read_again` read (the other tables are derived again when drawn)."""
+        self._frames = dict(frames)
+        self._tables.clear()
+        self._options.clear()
+        self._filtered = None
+        self.now = now
+        self._changed()
+
     def reload(self) -> None:
         """Read the gradebook again (new submissions, new grades); the time moves to now unless it was fixed."""
         self._frames.clear()

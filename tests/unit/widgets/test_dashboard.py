@@ -430,6 +430,17 @@ def test_reload_reads_the_gradebook_again(app, book):
     assert counters_of(app)["learners"] == str(LEARNERS)
 
 
+def test_a_fresh_read_in_a_worker_is_adopted_on_the_loop(app):
+    """What a pre-heated kernel does when a page takes it (widgets/dashboard/preheat.py)."""
+    frames, now = app.state.read_again()
+    assert set(frames) == {app.state.topic_id}
+    assert sorted(frames[app.state.topic_id]["learner_id"]) == sorted(app.state.frame()["learner_id"])
+    before = app.state.version
+    app.state.adopt(frames, now)
+    assert app.state.version > before and app.state.now == now
+    assert counters_of(app)["learners"] == str(LEARNERS)
+
+
 @pytest.fixture(scope="module")
 def answered(book, tmp_path_factory):
     """A kit home holding the synthetic topic's spec and a copy of the module's gradebook (which stays as built) whose
