@@ -29,10 +29,14 @@ _MARKED = re.compile(r"[^\x00-\x7f]")
 _PUNCT = re.compile(r"[^\w\x1f]+")
 
 
+GAP = f" {SEPARATOR} "  # cells apart in an index, each word after a space: the index starts with one too
+
+
 def word_start(needle: str) -> str:
-    """A regex finding `needle` at the start of a word (after the start, a space or a cell separator): "hung" finds
-    "Hùng" and "Hưng" but not "Những", which holds it in the middle of a word."""
-    return rf"(?:^|[ {SEPARATOR}]){re.escape(needle)}"
+    """What finds `needle` at the start of a word of an index (a plain substring, which pandas searches several times
+    faster than a regex over 200,000 rows): "hung" finds "Hùng" and "Hưng" but not "Những", which holds it in the
+    middle of a word."""
+    return f" {needle}"
 
 
 def has_marks(text: str) -> bool:
@@ -122,10 +126,10 @@ class TableState(traitlets.HasTraits):
             keep = None
             needle = fold(self.query, diacritics=False)
             if needle:
-                keep = self.search_index().str.contains(word_start(needle), regex=True).to_numpy()
+                keep = self.search_index().str.contains(word_start(needle), regex=False).to_numpy()
             if self.who.strip() and self.has_people:
                 accented = has_marks(self.who)
-                found = self.who_index(accented).str.contains(word_start(who_key(self.who, accented)), regex=True)
+                found = self.who_index(accented).str.contains(word_start(who_key(self.who, accented)), regex=False)
                 keep = found.to_numpy() if keep is None else keep & found.to_numpy()
             if keep is not None:
                 rows = rows[keep]
@@ -144,7 +148,8 @@ class TableState(traitlets.HasTraits):
                 self._index = pd.Series([], dtype=object)
             else:
                 parts = [search_texts(shown.iloc[:, i]) for i in range(shown.shape[1])]
-                self._index = parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(parts) > 1 else parts[0]
+                joined = parts[0].str.cat(parts[1:], sep=GAP) if len(parts) > 1 else parts[0]
+                self._index = (" " + joined).astype(object)
                 self._index.index = self._frame.index
         return self._index
 
@@ -152,8 +157,9 @@ class TableState(traitlets.HasTraits):
         """Each row's name and learner id, lower case, with or without diacritics (what `who` is looked for in)."""
         if accented not in self._who:
             parts = [self._frame[c].astype(str).fillna("") for c in WHO_COLUMNS if c in self._frame.columns]
-            joined = parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(parts) > 1 else parts[0]
-            self._who[accented] = joined.map({t: who_key(t, accented) for t in pd.unique(joined)}).astype(object)
+            joined = parts[0].str.cat(parts[1:], sep=GAP) if len(parts) > 1 else parts[0]
+            keys = {t: " " + who_key(t, accented) for t in pd.unique(joined)}
+            self._who[accented] = joined.map(keys).astype(object)
         return self._who[accented]
 
     @property
