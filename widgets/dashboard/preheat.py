@@ -1,6 +1,6 @@
 """A dashboard pre-heated in a kernel that waits for its visitor (hoctap/serve/instructor_voila.py) reads the gradebook
-again when a page takes it: otherwise an instructor arriving an hour after the kernel started (or after the roster
-was imported) would see that hour-old picture as "now".
+again when a page takes it if what it read is older than `STALE_AFTER`: otherwise an instructor arriving an hour
+after the kernel started would see that hour-old picture as "now".
 
 Voila tells a pre-heated kernel that a page took it through its request-info websocket (`voila.utils.
 wait_for_request`, which blocks): the wait and the new read run in a daemon thread (`ProgressState.read_again`), so
@@ -18,7 +18,10 @@ import time
 
 from .messages import log
 
-STALE_AFTER = 0.0  # seconds: a page taken sooner shows what the kernel read while it waited
+# Seconds: a page taken sooner shows what the kernel read while it waited (the page says when). The new read competes
+# with the page for the kernel (Python's lock): at 10,000 × 20 it held the first screen ~17 s instead of ~3 s, so a
+# kernel only a few minutes old is not read again.
+STALE_AFTER = 300.0
 
 
 def refresh_when_taken(app, stale_after: float = STALE_AFTER) -> threading.Thread | None:
