@@ -15,10 +15,12 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from sqlalchemy import text
 
 from hoctap import cli
 from hoctap.attempts.standing import rebuild_standing, standing_differences
 from hoctap.course.database import engine_for
+from hoctap.progress.labels import LABELS, labelled
 from hoctap.progress.queries import Filters
 from hoctap.progress.tables import (
     assessment_table,
@@ -413,8 +415,8 @@ def test_cli_exports_the_same_numbers(kit_env, tmp_path, capsysbinary):
                      "--out", str(out)]) == 0  # fmt: skip
     sheet = openpyxl.load_workbook(out).active
     header = [c.value for c in sheet[1]]
-    assert header == list(table.columns)
-    assert [row[header.index("missing")] for row in sheet.iter_rows(min_row=2, values_only=True)] == list(
+    assert header == list(labelled(table, "unit").columns)  # a file people open: Vietnamese headers by default
+    assert [row[header.index(LABELS["missing"])] for row in sheet.iter_rows(min_row=2, values_only=True)] == list(
         table["missing"]
     )
     assert (
@@ -430,3 +432,16 @@ def test_cli_errors_are_one_line(kit_env, capsys):
     assert len(err.splitlines()) == 1 and "1999" in err and "2021-chuyen-de-toan-khoa" in err
     assert cli.main(["progress", "--by", "history"]) == 1
     assert "--learner" in capsys.readouterr().err
+
+
+def test_cli_rebuild_recomputes_the_standing_rows_and_proves_them(kit_env, capsys):
+    kit = kit_env
+    before = unit_table(kit.engine, kit.topics[:1], now=AFTER_ALL)
+    with kit.engine.begin() as db:  # a row gone wrong (edited by hand): the rebuild puts it back
+        db.execute(text("UPDATE hoctap_standing SET submissions = submissions + 5"))
+    assert standing_differences(kit.engine)
+    assert cli.main(["progress", "--rebuild"]) == 0
+    err = capsys.readouterr().err
+    assert "khớp hoàn toàn" in err and len(err.strip().splitlines()) == 1
+    assert standing_differences(kit.engine) == []
+    pd.testing.assert_frame_equal(unit_table(kit.engine, kit.topics[:1], now=AFTER_ALL), before)
