@@ -32,7 +32,11 @@ from hoctap.safety import cell
 SHEET_NAME_LIMIT = 31  # Excel's limit
 MAX_WIDTH, MIN_WIDTH, SAMPLE, CHUNK = 50, 6, 2000, 5000
 # Columns holding a percentage (0–100): one decimal shown (the value is kept whole).
-PERCENT = {"percent", "completion", "mean_score", "median_score", "facility", "sd", "discrimination", "share"}
+PERCENT = {
+    "percent", "completion", "mean_score", "median_score", "facility", "sd", "discrimination", "share",
+    "discriminative_efficiency", "effective_weight", "random_guess", "gain", "alpha", "error_ratio", "standard_error",
+    *(f"quintile_{k}" for k in range(1, 6)),
+}  # fmt: skip
 NUMBER_FORMATS = {"time": "dd/mm/yyyy hh:mm:ss", "date": "dd/mm/yyyy", "percent": "0.0", "score": "0.0#"}
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 HEADER = {"bold": True, "bg_color": "#E8EEF4", "text_wrap": True, "valign": "top", "bottom": 1}

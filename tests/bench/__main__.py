@@ -170,6 +170,8 @@ def main() -> int:
         "voila": bench_voila(args.rounds, args.lesson),
         "grading": bench_grading(args.submissions),
         "progress": bench_progress(3),
+        "items": bench_items(3),
+        "report": bench_report(),
         "guard": bench_guard(args.rounds),
         "burst": bench_burst(args.burst_learners),
         "load": bench_load(args.load_users),
@@ -212,6 +214,8 @@ def main() -> int:
             f"  standing row per grade at 10000x20: {big['refresh_ms']:.1f} ms against {grade_ms:.0f} ms per grade "
             f"and grader = {100 * big['refresh_ms'] / grade_ms:.2f} % (target ≤ 5 %)"
         )
+    print("\n".join(items_lines(results["items"])))
+    print("\n".join(report_part_lines(results["report"])))
     print("\n".join(guard_lines(results["guard"])))
     print("\n".join(burst_lines(results["burst"])))
     print("\n".join(report_lines_load(results["load"])))

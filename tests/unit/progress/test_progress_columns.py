@@ -28,7 +28,7 @@ def readme_rows() -> dict[str, str]:
 
 @pytest.mark.parametrize("table", sorted(TABLES))
 def test_every_column_is_documented_and_labelled(table):
-    documented = set(re.findall(r"`([a-z_]+)`", readme_rows()[table]))
+    documented = set(re.findall(r"`([a-z_0-9]+)`", readme_rows()[table]))
     assert set(TABLES[table]) <= documented, set(TABLES[table]) - documented
     assert all(column in LABELS for column in TABLES[table])
 
