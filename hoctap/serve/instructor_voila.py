@@ -39,6 +39,9 @@ from .voila_app import config as standalone_config
 from .voila_app import jupyter_path_with_templates
 
 DASHBOARD_NOTEBOOK = "progress.ipynb"
+# Voila refills the pool as soon as a kernel is taken; the new kernel reads the gradebook (about 7 s of CPU at
+# 10,000 × 20) while the page just served is still drawing on the same cores: the refill waits until it has drawn.
+FILL_DELAY = 20
 DEFAULT_POOL = 1  # each dashboard kernel holds the topic's learner table: ~150 MB at 10,000 × 20; one waits ready
 TOKEN_ENV = "JUPYTER_TOKEN"
 # Only this server: scripts and styles inline (Voila's page and the widgets' own), images from data: URLs (the
@@ -60,6 +63,7 @@ class InstructorMixin:
     def init_settings(self):
         size = self.pool if self.pool >= 0 else DEFAULT_POOL
         self.config.VoilaKernelManager.kernel_pools_config = pool_config(size)
+        self.config.VoilaKernelManager.fill_delay = FILL_DELAY
         settings = Voila.init_settings(self)  # not LearnerVoila's: it would size the quiz's pool
         settings["compress_response"] = True
         settings["headers"] = {**settings.get("headers", {}), "Content-Security-Policy": CSP}
