@@ -43,7 +43,9 @@ def refresh_when_taken(app, stale_after: float = STALE_AFTER) -> threading.Threa
         except Exception:  # the page still works; its "Tải lại" reads the gradebook again
             log.exception("progress dashboard: waiting for the page that takes this kernel failed")
             return
-        if time.monotonic() - read_at > stale_after:
+        if app.state.message:  # it heated before the gradebook could be read (a course released since): read it now
+            loop.call_soon_threadsafe(app.state.reload)
+        elif time.monotonic() - read_at > stale_after:
             frames, now = app.state.read_again()
             loop.call_soon_threadsafe(app.state.adopt, frames, now)
 
