@@ -128,7 +128,7 @@ def main() -> int:
     parser.add_argument("--submissions", type=int, default=24, help="submissions graded by each side")
     parser.add_argument(
         "--only",
-        choices=["progress", "guard", "load", "burst", "hub", "items", "report"],
+        choices=["progress", "guard", "load", "burst", "hub", "items", "report", "dashboard"],
         default=None,
         help="only that part of the bench",
     )
@@ -138,6 +138,8 @@ def main() -> int:
 
     from tests.bench.burst import bench_burst
     from tests.bench.burst import report_lines as burst_lines
+    from tests.bench.dashboard import bench_dashboard
+    from tests.bench.dashboard import report_lines as dashboard_lines
     from tests.bench.grading import bench_grading, report_lines_backends
     from tests.bench.guard import bench_guard
     from tests.bench.guard import report_lines as guard_lines
@@ -158,6 +160,7 @@ def main() -> int:
         "progress": (lambda: bench_progress(3), report_lines),
         "items": (lambda: bench_items(3), items_lines),
         "report": (lambda: bench_report(), report_part_lines),
+        "dashboard": (lambda: bench_dashboard(3), dashboard_lines),
     }
     if args.only is not None:
         measure, lines = parts[args.only]
@@ -172,6 +175,7 @@ def main() -> int:
         "progress": bench_progress(3),
         "items": bench_items(3),
         "report": bench_report(),
+        "dashboard": bench_dashboard(3),
         "guard": bench_guard(args.rounds),
         "burst": bench_burst(args.burst_learners),
         "load": bench_load(args.load_users),
@@ -216,6 +220,7 @@ def main() -> int:
         )
     print("\n".join(items_lines(results["items"])))
     print("\n".join(report_part_lines(results["report"])))
+    print("\n".join(dashboard_lines(results["dashboard"])))
     print("\n".join(guard_lines(results["guard"])))
     print("\n".join(burst_lines(results["burst"])))
     print("\n".join(report_lines_load(results["load"])))
