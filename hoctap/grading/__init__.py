@@ -9,6 +9,7 @@ from hoctap import lazy_surface
 SURFACE = {
     "Grader": "grader",
     "GradingPageExporter": "exporters",
+    "FORMGRADER_STAND_INS": "exporters",
     "FeedbackExporter": "exporters",
     "WarmExecute": "warm_kernel",
     "check_slot": "check",

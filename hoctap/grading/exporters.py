@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import copy
 import html
+from pathlib import Path
 from typing import Any
 
 from nbconvert.exporters import HTMLExporter
+from traitlets import default
 
 from hoctap.safety import make_inert, sanitize_document
 
@@ -38,8 +40,17 @@ class FeedbackExporter(HTMLExporter):
         return sanitize_document(output), resources
 
 
+# Templates of the kit's that stand in for nbconvert's on formgrader's grading page (mathjax.html.j2 says why).
+FORMGRADER_STAND_INS = Path(__file__).resolve().parent / "formgrader_templates"
+
+
 class GradingPageExporter(HTMLExporter):
-    """formgrader's grading page, with learners' words as text and the student's name escaped."""
+    """formgrader's grading page, with learners' words as text and the student's name escaped, and MathJax's CDN
+    replaced by a stand-in (FORMGRADER_STAND_INS, searched before every other template folder)."""
+
+    @default("template_paths")
+    def _template_paths(self, prune=True, root_dirs=None):
+        return [str(FORMGRADER_STAND_INS), *super()._template_paths(prune, root_dirs)]
 
     def from_notebook_node(self, nb, resources=None, **kw):
         if resources:

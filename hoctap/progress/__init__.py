@@ -25,7 +25,6 @@ SURFACE = {
     "response_table": "items",
     "QUIZ_STATS_COLUMNS": "item_stats",
     "ItemStats": "item_cache",
-    "item_stats": "item_cache",
     "cached_item_stats": "item_cache",
     "recompute_item_stats": "item_cache",
     "refresh_item_stats": "item_cache",

@@ -59,13 +59,16 @@ def _sha256(text: str) -> str:
 
 @functools.cache
 def template_scripts() -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...]]:
-    """From nbgrader's own formgrader templates: a pattern for each inline script (values where the template has
-    `{{ … }}`), and each inline event handler without a template value."""
+    """From nbgrader's own formgrader templates and the kit's stand-ins for some of them
+    (hoctap.grading.FORMGRADER_STAND_INS: MathJax's): a pattern for each inline script (values where the template
+    has `{{ … }}`), and each inline event handler without a template value."""
     from nbgrader.server_extensions.formgrader import handlers
+
+    from hoctap.grading import FORMGRADER_STAND_INS
 
     scripts: list[re.Pattern[str]] = []
     handler_texts: set[str] = set()
-    for path in sorted(Path(handlers.template_path).rglob("*")):
+    for path in sorted([*Path(handlers.template_path).rglob("*"), *FORMGRADER_STAND_INS.rglob("*")]):
         if path.suffix not in (".tpl", ".j2"):
             continue
         text = path.read_text(encoding="utf-8")
