@@ -303,7 +303,7 @@ class ProgressApp(ipywidgets.VBox):
             self.charts["timeline"].value = timeline_chart(table, state.topic, state.assessment)
         elif name == "question":
             self.views["option"].state.frame = readable(state.table("option"), state.topic)
-            self.notes[name].value = esc(ITEM_NOTE)
+            self.notes[name].value = esc(" ".join([ITEM_NOTE, state.item_notes.get(state.key, "")]).strip())
         self._drawn[name] = state.version
 
     def _compute_items(self) -> None:

@@ -97,6 +97,9 @@ class ProgressState(traitlets.HasTraits):
         self._tables: dict[tuple, pd.DataFrame] = {}  # (topic, unit, role, assessment, table) → table
         self._filtered: tuple[tuple, pd.DataFrame] | None = None  # (key, learner rows) of the last filter
         self._options: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (topic, "units"|"roles") → options
+        # The item analysis as kept in the gradebook (hoctap.progress.item_cache), by key: "as of N attempts" lines.
+        self.item_notes: dict[tuple, str] = {}
+        self._items_current = False  # "Tải lại" asks for statistics that count every graded attempt
         if self.topics:
             self.topic_id = default_topic(self.topics, self.now).id
         elif not self.message:
@@ -224,6 +227,9 @@ class ProgressState(traitlets.HasTraits):
         if name in ("question", "option"):  # they need the responses: their own query
             if self.frame(key[0]).empty:
                 return _empty(name)
+            if name == "question":  # kept in the gradebook, computed again only when none is kept or when asked
+                found = self._guard(lambda: self._kept_items(topic, key))
+                return found if found is not None else _empty(name)
             run = TABLES[name]
             found = self._guard(lambda: run(self.engine, [topic], self.filters(key), self.now))
             return found if found is not None else _empty(name)
@@ -300,8 +306,21 @@ class ProgressState(traitlets.HasTraits):
         self.now = now
         self._changed()
 
+    def _kept_items(self, topic, key: tuple) -> pd.DataFrame:
+        """The question statistics as kept (Moodle's "last calculated … N attempts since"), computed when none are
+        kept, or again after "Tải lại" when attempts were graded since; the line saying so goes to `item_notes`."""
+        from hoctap.progress import cached_item_stats, recompute_item_stats
+
+        filters = self.filters(key)
+        kept = cached_item_stats(self.engine, [topic], filters)
+        if kept is None or (self._items_current and kept.since > 0):
+            kept = recompute_item_stats(self.engine, [topic], filters)
+        self.item_notes[key] = kept.note(topic.timezone)
+        return kept.questions
+
     def reload(self) -> None:
         """Read the gradebook again (new submissions, new grades); the time moves to now unless it was fixed."""
+        self._items_current = True
         self._frames.clear()
         self._tables.clear()
         self._options.clear()

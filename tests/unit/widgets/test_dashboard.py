@@ -378,6 +378,8 @@ def test_every_tab_fills_when_opened(app, book):
     questions = question_table(engine, [synthetic.topic], Filters(), NOW)
     pd.testing.assert_frame_equal(app.views["question"].state.frame, readable(questions, synthetic.topic))
     assert set(app.views["question"].state.frame["type"]) == {"Một lựa chọn"}  # types in words
+    # kept in the gradebook and said so, as Moodle's "last calculated … attempts since"
+    assert re.search(r"Tính lúc .*, trên \d+ lần làm đã chấm; có 0 lần làm chấm sau đó", app.notes["question"].value)
     assert not app.views["option"].state.frame.empty
     assert app.message.value == ""
 
