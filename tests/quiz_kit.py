@@ -172,10 +172,15 @@ def commitment_grade(course: Course, learner_id: str) -> dict:
     """The commitment cell's grade and comment in nbgrader's gradebook (what formgrader writes), read through
     nbgrader's Gradebook API: {"manual_score", "needs_manual_grade", "manual_comment"}."""
     with course.gradebook() as gb:
-        grade = gb.find_grade("commitment", COMMITMENT, COMMITMENT, learner_id)
-        comment = gb.find_comment("commitment", COMMITMENT, COMMITMENT, learner_id)
-        return {
-            "manual_score": grade.manual_score,
-            "needs_manual_grade": grade.needs_manual_grade,
-            "manual_comment": comment.manual_comment,
-        }
+        return cell_grade(gb, COMMITMENT, learner_id)
+
+
+def cell_grade(gb, assessment_id: str, learner_id: str) -> dict:
+    """The "commitment" cell's manual score, waiting flag and comment in an open nbgrader Gradebook `gb`."""
+    grade = gb.find_grade("commitment", assessment_id, assessment_id, learner_id)
+    comment = gb.find_comment("commitment", assessment_id, assessment_id, learner_id)
+    return {
+        "manual_score": grade.manual_score,
+        "needs_manual_grade": grade.needs_manual_grade,
+        "manual_comment": comment.manual_comment,
+    }

@@ -31,7 +31,7 @@ from hoctap.grading import (
     take_hold,
     unit_counts,
 )
-from tests.quiz_kit import RATING_SCALE
+from tests.quiz_kit import RATING_SCALE, cell_grade
 from tests.synthetic_gradebook import build_gradebook, synthetic_topic
 
 LEARNERS = 16
@@ -75,15 +75,8 @@ def gradebook_row(book, student_id: str) -> dict:
     """The commitment cell's grade and comment through nbgrader's own Gradebook API (what formgrader shows)."""
     from nbgrader.api import Gradebook
 
-    aid = book.commitment.id
     with Gradebook(book.db_url, COURSE_ID) as gb:
-        grade = gb.find_grade("commitment", aid, aid, student_id)
-        note = gb.find_comment("commitment", aid, aid, student_id)
-        return {
-            "manual_score": grade.manual_score,
-            "needs_manual_grade": grade.needs_manual_grade,
-            "manual_comment": note.manual_comment,
-        }
+        return cell_grade(gb, book.commitment.id, student_id)
 
 
 def formgrader_saves(book, student_id: str, score: float, comment: str) -> None:

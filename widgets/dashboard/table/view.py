@@ -135,26 +135,8 @@ class TableView(ipywidgets.VBox):
         self.title, self.file_stem, self.sheet = title, file_stem, sheet
         self.table_name = table  # a hoctap.progress.tables table name: its own headers (progress_labels.TABLE_LABELS)
         self.heading = ipywidgets.HTML(f"<h4>{esc(title)}</h4>" if title else "")
-        self.who = classed(
-            ipywidgets.Text(
-                placeholder="Họ tên hoặc mã học viên…",
-                description="Học viên",
-                continuous_update=False,
-                layout=ipywidgets.Layout(width="20em"),
-                style={"description_width": "5em"},
-            ),
-            "hoctap-table-who",
-        )
-        self.search = classed(
-            ipywidgets.Text(
-                placeholder="Từ trong bất kỳ cột nào…",
-                description="Tìm chữ",
-                continuous_update=False,
-                layout=ipywidgets.Layout(width="20em"),
-                style={"description_width": "5em"},
-            ),
-            "hoctap-table-search",
-        )
+        self.who = _search_box("Học viên", "Họ tên hoặc mã học viên…", "hoctap-table-who")
+        self.search = _search_box("Tìm chữ", "Từ trong bất kỳ cột nào…", "hoctap-table-search")
         self.sort = classed(
             ipywidgets.Dropdown(
                 description="Sắp xếp", layout=ipywidgets.Layout(width="20em"), style={"description_width": "5em"}
@@ -285,3 +267,15 @@ class TableView(ipywidgets.VBox):
 def table_style() -> ipywidgets.HTML:
     """The tables' CSS (a view that holds tables puts it once among its children)."""
     return ipywidgets.HTML(f"<style>{TABLE_CSS}</style>")
+
+
+def _search_box(description: str, placeholder: str, css_class: str) -> ipywidgets.Text:
+    """A search field of the table's bar (the name/id one and the any-text one look alike)."""
+    box = ipywidgets.Text(
+        placeholder=placeholder,
+        description=description,
+        continuous_update=False,
+        layout=ipywidgets.Layout(width="20em"),
+        style={"description_width": "5em"},
+    )
+    return classed(box, css_class)
