@@ -39,6 +39,14 @@ class GradebookError(HoctapError):
     """The gradebook database cannot be opened, created or written (URL, driver, `alembic` on PATH)."""
 
 
+class SessionError(HoctapError):
+    """A live study session refuses what was asked (wrong or closed code, closed question, bad answer)."""
+
+
+class AttendanceListError(SpecError):
+    """A signed attendance list (CSV/XLSX) has problems: one `FILE:ROW: column: message` each; nothing was marked."""
+
+
 class Problem:
     """One problem in one file: printed as `FILE:LINE: field.path: message`."""
 
