@@ -35,5 +35,14 @@ SURFACE = {
     "code_matches": "access",
     "import_file": "roster_import",
     "roles_from_topics": "roster",
+    # a signed attendance list (hoctap.sessions) is read with the roster's file checks
+    "text_rows": "roster_files",
+    "excel_rows": "roster_files",
+    "check_encoding": "roster_files",
+    "ROSTER_HEADERS": "roster_format",
+    "ROSTER_TEXT_SUFFIXES": "roster_format",
+    "ROSTER_EXCEL_SUFFIXES": "roster_format",
+    "ROSTER_HEADER_ROWS": "roster_format",
+    "ROSTER_MAX_PROBLEMS": "roster_format",
 }
 __getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)

@@ -35,6 +35,13 @@ HEADERS: dict[str, set[str]] = {
     "role": {"vai tro", "doi tuong", "role"},
     "email": {"email", "e mail", "thu dien tu", "dia chi email", "dia chi thu dien tu"},
 }
+# The same names for other stages (hoctap.course's surface): what a signed attendance list is read with.
+ROSTER_HEADERS = HEADERS
+ROSTER_TEXT_SUFFIXES = TEXT_SUFFIXES
+ROSTER_EXCEL_SUFFIXES = EXCEL_SUFFIXES
+ROSTER_HEADER_ROWS = HEADER_SEARCH_ROWS
+ROSTER_MAX_PROBLEMS = MAX_PROBLEMS
+
 # Columns a roster often carries that the kit does not keep: ignored without a note.
 SILENT = {"stt", "tt", "so thu tu", "no"}
 LABELS = {  # how a column is named in messages when the file's own header is not at hand

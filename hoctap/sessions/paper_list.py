@@ -6,7 +6,7 @@ The file has a header row (a title may stand above it) with the learner's id (`M
 (`Họ và tên`: compared with the roster's, so a row typed against the wrong id is caught) and a presence column
 (`Có mặt` / `Ký`: a row with it empty is absent; without that column every row listed is present). The checks are the
 roster's: UTF-8 or XLSX, mangled encodings named, the header found. Every problem is one line `FILE:ROW: column:
-message`, all raised together as `AttendanceListError`, and then nothing is marked: a list is marked whole or not at all.
+message`, all raised together as `AttendanceListError`; then nothing is marked: a list is marked whole or not at all.
 """
 
 from __future__ import annotations
@@ -15,10 +15,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from hoctap.course import ROSTER_EXCEL_SUFFIXES as EXCEL_SUFFIXES
+from hoctap.course import ROSTER_HEADER_ROWS as HEADER_SEARCH_ROWS
+from hoctap.course import ROSTER_HEADERS as HEADERS
+from hoctap.course import ROSTER_MAX_PROBLEMS as MAX_PROBLEMS
+from hoctap.course import ROSTER_TEXT_SUFFIXES as TEXT_SUFFIXES
+from hoctap.course import check_encoding, excel_rows, text_rows
 from hoctap.course import learner as learner_table
 from hoctap.course import student as student_table
-from hoctap.course.roster_files import check_encoding, excel_rows, text_rows
-from hoctap.course.roster_format import EXCEL_SUFFIXES, HEADER_SEARCH_ROWS, HEADERS, MAX_PROBLEMS, TEXT_SUFFIXES
 from hoctap.errors import AttendanceListError, Problem, RosterError
 from hoctap.topic import fold
 
@@ -29,7 +33,7 @@ ABSENT_VALUES = {"", "0", "khong", "k", "vang", "vang mat", "no", "false", "-"}
 
 
 def _header(name: str, rows) -> tuple[int, dict[str, int]]:
-    for number, cells in rows[:HEADER_SEARCH_ROWS * 3]:
+    for number, cells in rows[: HEADER_SEARCH_ROWS * 3]:
         keys = [fold(c, diacritics=False) for c in cells]
         columns = {}
         for index, key in enumerate(keys):
@@ -41,9 +45,16 @@ def _header(name: str, rows) -> tuple[int, dict[str, int]]:
                 columns.setdefault("present", index)
         if "id" in columns:
             return number, columns
-    raise AttendanceListError([Problem(name, rows[0][0] if rows else 1, "(tiêu đề)",
-                                       "không thấy dòng tiêu đề có cột 'Mã học viên'; thêm cột đó (và nếu muốn: "
-                                       "'Họ và tên', 'Có mặt')")])
+    raise AttendanceListError(
+        [
+            Problem(
+                name,
+                rows[0][0] if rows else 1,
+                "(tiêu đề)",
+                "không thấy dòng tiêu đề có cột 'Mã học viên'; thêm cột đó (và nếu muốn: 'Họ và tên', 'Có mặt')",
+            )
+        ]
+    )
 
 
 def read_paper_list(path: Path, names: dict[str, str]) -> list[str]:
@@ -80,15 +91,23 @@ def read_paper_list(path: Path, names: dict[str, str]) -> list[str]:
         if not learner_id:
             problems.append(Problem(name, number, "mã học viên", "thiếu mã học viên ở dòng có người ký"))
         elif learner_id not in names:
-            problems.append(Problem(name, number, "mã học viên", f"'{learner_id[:40]}' không có trong danh sách học viên"))
+            problems.append(
+                Problem(name, number, "mã học viên", f"'{learner_id[:40]}' không có trong danh sách học viên")
+            )
         elif learner_id in seen:
             problems.append(Problem(name, number, "mã học viên", f"'{learner_id}' đã có ở dòng {seen[learner_id]}"))
         else:
             written = cell(cells, "full_name")
             if written and fold(written) != fold(names[learner_id]):
-                problems.append(Problem(name, number, "họ và tên",
-                                        f"'{written[:60]}' khác tên trong danh sách học viên của mã {learner_id}: "
-                                        f"'{names[learner_id]}'"))
+                problems.append(
+                    Problem(
+                        name,
+                        number,
+                        "họ và tên",
+                        f"'{written[:60]}' khác tên trong danh sách học viên của mã {learner_id}: "
+                        f"'{names[learner_id]}'",
+                    )
+                )
             else:
                 seen[learner_id] = number
                 present.append(learner_id)

@@ -72,13 +72,19 @@ class RoomQuestion:
 
     @property
     def state(self) -> str:
-        """"open" (answers accepted), "closed" (counted, not yet revealed) or "revealed"."""
+        """ "open" (answers accepted), "closed" (counted, not yet revealed) or "revealed"."""
         return "revealed" if self.revealed_at else "closed" if self.closed_at else "open"
 
     def for_phone(self) -> dict:
         """What a learner's phone may know: no answer and no explanation before the reveal."""
-        shown = {"id": self.id, "number": self.number, "kind": self.kind, "prompt": self.prompt,
-                 "options": [dict(o) for o in self.options], "state": self.state}
+        shown = {
+            "id": self.id,
+            "number": self.number,
+            "kind": self.kind,
+            "prompt": self.prompt,
+            "options": [dict(o) for o in self.options],
+            "state": self.state,
+        }
         if self.state == "revealed":
             shown.update(answer=list(self.answer or ()), explanation=self.explanation, cite=self.cite)
         return shown
@@ -100,9 +106,19 @@ def _question(row) -> RoomQuestion:
     m = row._mapping
     answer = json.loads(m["answer"]) if m["answer"] is not None else None
     return RoomQuestion(
-        m["id"], m["session_id"], m["number"], m["kind"], m["prompt"], tuple(json.loads(m["options"] or "[]")),
-        tuple(answer) if answer is not None else None, m["explanation"], m["cite"], m["bank_id"],
-        utc(m["opened_at"]), utc(m["closed_at"]), utc(m["revealed_at"]),
+        m["id"],
+        m["session_id"],
+        m["number"],
+        m["kind"],
+        m["prompt"],
+        tuple(json.loads(m["options"] or "[]")),
+        tuple(answer) if answer is not None else None,
+        m["explanation"],
+        m["cite"],
+        m["bank_id"],
+        utc(m["opened_at"]),
+        utc(m["closed_at"]),
+        utc(m["revealed_at"]),
     )
 
 
@@ -116,7 +132,10 @@ def _text(value: str, what: str, limit: int) -> str:
 
 
 def typed(
-    kind: str, prompt: str, options: Sequence[str] = (), answer: Sequence[int] | None = None,
+    kind: str,
+    prompt: str,
+    options: Sequence[str] = (),
+    answer: Sequence[int] | None = None,
     explanation: str | None = None,
 ) -> Draft:
     """A question typed by the trainer: options as texts (ids a, b, c… given here); `answer` as option indexes."""
@@ -131,8 +150,9 @@ def typed(
         texts = [o for o in (" ".join((t or "").split()) for t in options) if o]
         if not 2 <= len(texts) <= MAX_OPTIONS:
             raise SessionError(f"câu hỏi chọn cần từ 2 đến {MAX_OPTIONS} lựa chọn (có {len(texts)})")
-        choices = tuple({"id": OPTION_IDS[i], "text": _text(t, f"lựa chọn {i + 1}", MAX_OPTION)}
-                        for i, t in enumerate(texts))
+        choices = tuple(
+            {"id": OPTION_IDS[i], "text": _text(t, f"lựa chọn {i + 1}", MAX_OPTION)} for i, t in enumerate(texts)
+        )
     key = None
     if answer:
         if kind == "word":
@@ -161,8 +181,10 @@ def bank_question(question) -> Draft:
     if kind == "short-text":
         accepted = tuple(str(a) for a in question.answer)
         return Draft("word", question.prompt, (), accepted, question.explanation, cite, question.id)
-    raise SessionError(f"câu hỏi {question.id} ({kind}) không gửi cho cả phòng được: chỉ chọn một, chọn nhiều, "
-                       "đúng/sai hoặc trả lời ngắn")
+    raise SessionError(
+        f"câu hỏi {question.id} ({kind}) không gửi cho cả phòng được: chỉ chọn một, chọn nhiều, "
+        "đúng/sai hoặc trả lời ngắn"
+    )
 
 
 def sendable(question) -> bool:
@@ -195,17 +217,26 @@ class Board:
                         .where(and_(room_question.c.session_id == session_id, room_question.c.closed_at.is_(None)))
                         .values(closed_at=now)
                     )
-                    number = db.execute(
-                        select(func.coalesce(func.max(room_question.c.number), 0)).where(
-                            room_question.c.session_id == session_id
-                        )
-                    ).scalar_one() + 1
+                    number = (
+                        db.execute(
+                            select(func.coalesce(func.max(room_question.c.number), 0)).where(
+                                room_question.c.session_id == session_id
+                            )
+                        ).scalar_one()
+                        + 1
+                    )
                     new_id = db.execute(
                         insert(room_question).values(
-                            session_id=session_id, number=number, kind=draft.kind, prompt=draft.prompt,
+                            session_id=session_id,
+                            number=number,
+                            kind=draft.kind,
+                            prompt=draft.prompt,
                             options=json.dumps(list(draft.options), ensure_ascii=False),
                             answer=json.dumps(list(draft.answer), ensure_ascii=False) if draft.answer else None,
-                            explanation=draft.explanation, cite=draft.cite, bank_id=draft.bank_id, opened_at=now,
+                            explanation=draft.explanation,
+                            cite=draft.cite,
+                            bank_id=draft.bank_id,
+                            opened_at=now,
                         )
                     ).inserted_primary_key[0]
                 return self.get(new_id)
@@ -281,8 +312,11 @@ class Board:
             where = and_(room_answer.c.question_id == question_id, room_answer.c.student_id == student_id)
             changed = db.execute(update(room_answer).where(where).values(value=stored, answered_at=now)).rowcount
             if not changed:
-                db.execute(insert(room_answer).values(question_id=question_id, student_id=student_id, value=stored,
-                                                      answered_at=now))
+                db.execute(
+                    insert(room_answer).values(
+                        question_id=question_id, student_id=student_id, value=stored, answered_at=now
+                    )
+                )
         return question
 
     def answer_of(self, question_id: int, student_id: str):

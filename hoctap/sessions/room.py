@@ -3,7 +3,7 @@
     rooms = Rooms(engine)                                   # clock=now_utc; tests pass their own
     s = rooms.open(SessionPlan(topic_id, ("noi-dung-1",), unit_id, unit, place, trainer, starts_at))
     rooms.by_code(s.code)                                   # the open session with that code, or SessionError
-    rooms.join(s.id, "hv-001")                              # Presence: first time present (late or not); again: same row
+    rooms.join(s.id, "hv-001")                              # Presence: present (late or not); again: same row
     rooms.mark(s.id, ["hv-002"], how="hand", by="Lan")      # the trainer's ticks; a paper list (paper_list.py)
     rooms.present(s.id) / rooms.count(s.id)                 # who is here, in the order they came
     rooms.close(s.id)                                       # no more joining; answers and attendance stay
@@ -154,7 +154,9 @@ class Rooms:
                 taken = db.execute(
                     select(session.c.id).where(and_(session.c.code == code, session.c.closed_at.is_(None)))
                 ).first()
-                new_id = None if taken else db.execute(insert(session).values(code=code, **values)).inserted_primary_key[0]
+                new_id = (
+                    None if taken else db.execute(insert(session).values(code=code, **values)).inserted_primary_key[0]
+                )
             if new_id is not None:
                 return self.get(new_id)
         raise SessionError("không tạo được mã tham gia mới; hãy đóng các buổi học cũ còn mở")  # pragma: no cover
@@ -173,8 +175,9 @@ class Rooms:
             raise SessionError(f"mã tham gia gồm {CODE_DIGITS} chữ số")
         with self.engine.connect() as db:
             row = db.execute(
-                select(session).where(session.c.code == code).order_by(session.c.closed_at.is_(None).desc(),
-                                                                        session.c.id.desc())
+                select(session)
+                .where(session.c.code == code)
+                .order_by(session.c.closed_at.is_(None).desc(), session.c.id.desc())
             ).first()
         if row is None:
             raise SessionError(f"không có buổi học nào có mã {code}; hãy xem lại mã trên màn chiếu")
@@ -215,7 +218,11 @@ class Rooms:
         return self._mark_one(found, student_id, self.clock(), "phone", None)
 
     def mark(
-        self, session_id: int, student_ids: Iterable[str], how: str = "hand", by: str | None = None,
+        self,
+        session_id: int,
+        student_ids: Iterable[str],
+        how: str = "hand",
+        by: str | None = None,
         at: dt.datetime | None = None,
     ) -> list[Presence]:
         """The trainer's or the organiser's marks (by hand, or from a signed paper list): present at `at` (default
@@ -237,8 +244,14 @@ class Rooms:
 
     def _mark_one(self, found: Session, student_id: str, moment: dt.datetime, how: str, by: str | None) -> Presence:
         late = moment > found.starts_at + dt.timedelta(minutes=found.late_after)
-        row = {"session_id": found.id, "student_id": student_id, "joined_at": moment, "late": late, "how": how,
-               "marked_by": by}
+        row = {
+            "session_id": found.id,
+            "student_id": student_id,
+            "joined_at": moment,
+            "late": late,
+            "how": how,
+            "marked_by": by,
+        }
         try:
             with self.engine.begin() as db:
                 db.execute(insert(attendance).values(**row))

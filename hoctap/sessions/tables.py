@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from hoctap.course.database import create_missing
+from hoctap.course import create_missing
 
 metadata = MetaData()
 
@@ -118,3 +118,12 @@ def ensure_session_tables(engine: Engine) -> None:
     if not all(inspect(engine).has_table(t.name) for t in metadata.sorted_tables):
         create_missing(metadata, engine)
     _made.add(key)
+
+
+# The surface's names for the tables (the progress tables and the attendance sheets read them)
+session_table, attendance_table, room_question_table, room_answer_table = (
+    session,
+    attendance,
+    room_question,
+    room_answer,
+)

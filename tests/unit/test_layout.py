@@ -13,7 +13,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("hoctap", "widgets")
-STAGES = ("topic", "build", "course", "attempts", "grading", "progress", "report", "serve", "safety", "load", "hub")
+STAGES = (
+    "topic",
+    "build",
+    "course",
+    "attempts",
+    "grading",
+    "progress",
+    "report",
+    "serve",
+    "safety",
+    "load",
+    "hub",
+    "sessions",
+)
 MAX_LINES = 400
 
 

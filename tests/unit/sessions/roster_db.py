@@ -24,8 +24,22 @@ def roster_engine(db_url: str):
     metadata.create_all(engine, tables=[student, learner])
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as db:
-        db.execute(insert(student), [{"id": i, "last_name": ln, "first_name": fn, "email": None}
-                                     for i, ln, fn, *_ in LEARNERS])
-        db.execute(insert(learner), [{"student_id": i, "unit_id": u, "unit": un, "role": r, "code_hash": None,
-                                      "code_issued_at": None, "updated_at": now} for i, _, _, u, un, r in LEARNERS])
+        db.execute(
+            insert(student), [{"id": i, "last_name": ln, "first_name": fn, "email": None} for i, ln, fn, *_ in LEARNERS]
+        )
+        db.execute(
+            insert(learner),
+            [
+                {
+                    "student_id": i,
+                    "unit_id": u,
+                    "unit": un,
+                    "role": r,
+                    "code_hash": None,
+                    "code_issued_at": None,
+                    "updated_at": now,
+                }
+                for i, _, _, u, un, r in LEARNERS
+            ],
+        )
     return engine

@@ -26,8 +26,15 @@ class Clock:
 
 
 def plan(**kw) -> SessionPlan:
-    values = dict(topic_id="2021-chuyen-de-toan-khoa", lessons=("noi-dung-1",), unit_id="chi-bo-1", unit="Chi bộ 1",
-                  place="Hội trường", trainer="Lan", starts_at=START)
+    values = dict(
+        topic_id="2021-chuyen-de-toan-khoa",
+        lessons=("noi-dung-1",),
+        unit_id="chi-bo-1",
+        unit="Chi bộ 1",
+        place="Hội trường",
+        trainer="Lan",
+        starts_at=START,
+    )
     return SessionPlan(**{**values, **kw})
 
 
@@ -52,7 +59,10 @@ def test_after_the_grace_a_learner_is_late_and_a_hand_mark_is_kept(rooms):
     rooms.clock.at = START + dt.timedelta(minutes=10, seconds=1)
     assert rooms.join(s.id, "hv-002").late
     marked = rooms.mark(s.id, ["hv-004", "hv-001"], how="hand", by="Lan")
-    assert [(p.student_id, p.how, p.marked_by) for p in marked] == [("hv-004", "hand", "Lan"), ("hv-001", "phone", None)]
+    assert [(p.student_id, p.how, p.marked_by) for p in marked] == [
+        ("hv-004", "hand", "Lan"),
+        ("hv-001", "phone", None),
+    ]
     assert [p.student_id for p in rooms.present(s.id)] == ["hv-001", "hv-002", "hv-004"]
     rooms.unmark(s.id, "hv-004")
     assert rooms.count(s.id) == 2
@@ -118,7 +128,9 @@ def test_a_signed_paper_list_marks_its_signers(rooms, tmp_path):
 def test_a_paper_list_with_a_problem_marks_nobody_and_names_file_row_and_column(rooms, tmp_path):
     s = rooms.open(plan())
     path = tmp_path / "ky.csv"
-    path.write_text("Mã học viên;Họ và tên\nhv-001;Nguyễn Văn Hùng\nhv-099;Ai Đó\nhv-002;Lê Văn Sai\n", encoding="utf-8")
+    path.write_text(
+        "Mã học viên;Họ và tên\nhv-001;Nguyễn Văn Hùng\nhv-099;Ai Đó\nhv-002;Lê Văn Sai\n", encoding="utf-8"
+    )
     with pytest.raises(AttendanceListError) as caught:
         import_paper_list(rooms, s.id, path)
     lines = str(caught.value).splitlines()
