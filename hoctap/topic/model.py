@@ -251,6 +251,13 @@ class Assessment(Model):
     questions: list[Id] = Field(default_factory=list, description="câu hỏi cố định")
     draw: list[Draw] = Field(default_factory=list, description="câu hỏi rút ngẫu nhiên cho mỗi lần làm")
     points_per_question: float = Field(default=1, gt=0)
+    pass_percent: float = Field(
+        default=50,
+        ge=0,
+        le=100,
+        description="bài quiz/final: điểm đạt, tính bằng % điểm tối đa (mặc định 50); đạt mọi bài kiểm tra được giao "
+        "và dự ít nhất một buổi học tập là đã học tập, quán triệt chuyên đề",
+    )
     instructions: str = Field(default="", description="hướng dẫn hiện cho học viên")
     rating_scale: list[RatingLevel] = Field(default_factory=list, description="commitment: thang đánh giá cuối năm")
     deadline: Id | None = Field(
