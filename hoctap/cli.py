@@ -201,6 +201,7 @@ def _report(args: argparse.Namespace) -> int:
 
 # `hoctap progress --by`: hoctap.progress.TABLES and the history (not imported here: every command would load pandas).
 PROGRESS_TABLES = "learner unit role assessment question option response timeline commitment history".split()
+PROGRESS_TABLES += ["session", "attendance", "studyunit", "studyrole"]  # live study sessions
 
 
 def parser() -> argparse.ArgumentParser:

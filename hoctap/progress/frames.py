@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 
 from hoctap.topic import AssessmentKind, Topic
 
+from .session_labels import SESSION_TABLE_COLUMNS
+
 ON_TIME, LATE, MISSING, NOT_DUE = "on-time", "late", "missing", "not-due"
 IN_PROGRESS = "in-progress"  # a learner with nothing missing yet, but work still to do before the deadline
 # A learner's place over EVERY assessment that applies to them (commitment included), what the dashboard's first
@@ -74,6 +76,7 @@ COLUMNS = {
     "response": RESPONSE_COLUMNS,
     "timeline": TIMELINE_COLUMNS,
     "commitment": COMMITMENT_COLUMNS,
+    **SESSION_TABLE_COLUMNS,  # live study sessions: session, attendance, studyunit, studyrole
 }
 
 # Moodle's quiz statistics flag questions like these (facility and discrimination in percent).

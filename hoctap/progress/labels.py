@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .item_labels import ITEM_LABELS, ITEM_LABELS_EN, ITEM_TITLES
+from .session_labels import SESSION_LABELS, SESSION_LABELS_EN, SESSION_TITLES, SESSION_TITLES_EN
 
 LABELS = {
     "topic": "Chuyên đề",
@@ -82,6 +83,7 @@ LABELS = {
     "not_written": "Chưa viết",
     "ratings": "Xếp loại",
     **ITEM_LABELS,
+    **SESSION_LABELS,
 }
 
 LABELS_EN = {
@@ -154,6 +156,7 @@ LABELS_EN = {
     "not_written": "Not written",
     "ratings": "Ratings",
     **ITEM_LABELS_EN,
+    **SESSION_LABELS_EN,
 }
 
 # Values in words. A learner's place over every assessment (done, started, …) shares the status column's words.
@@ -194,6 +197,7 @@ TABLE_TITLES = {
     "commitment": "Bản cam kết theo đơn vị",
     "history": "Quá trình học tập của học viên",
     **ITEM_TITLES,
+    **SESSION_TITLES,
 }
 TABLE_TITLES_EN = {
     "learner": "Learners × assessments",
@@ -205,6 +209,7 @@ TABLE_TITLES_EN = {
     "timeline": "Progress by day",
     "commitment": "Commitments by unit",
     "history": "Learner history",
+    **SESSION_TITLES_EN,
 }
 
 

@@ -52,6 +52,7 @@ from .frames import (
 from .items import ITEM_TABLES, option_table, question_table  # noqa: F401 (tests and callers import them from here)
 from .people import counts_from_rows, group_table, standing
 from .queries import Filters, activity_after, chosen, pairs
+from .sessions import SESSION_TABLES
 
 
 def learner_table(
@@ -317,6 +318,7 @@ TABLES: dict[str, Table] = {
     **ITEM_TABLES,  # item analysis: question, option (items.py keeps its own list)
     "timeline": timeline_table,
     "commitment": commitment_table,
+    **SESSION_TABLES,  # live study sessions (sessions.py)
 }
 
 

@@ -10,6 +10,7 @@ from hoctap import lazy_surface
 
 SURFACE = {
     "write_report": "write",
+    "attendance_sheet": "roll_sheet",
     "Book": "xlsx",
     "sheet_name": "xlsx",
     "bar_chart": "charts",

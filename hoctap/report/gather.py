@@ -22,18 +22,23 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from hoctap.errors import HoctapError
 from hoctap.progress import (
+    COLUMNS,
     LABELS,
     assessment_table,
+    attendance_by_learner,
     commitment_table,
     labelled,
     learner_table,
     option_table,
     question_table,
     role_table,
+    sessions_table,
+    studied_by_unit,
     timeline_table,
     unit_table,
 )
@@ -46,6 +51,7 @@ NO_DATA = "chưa có số liệu: chưa có học viên nào phải học"
 NO_SUBMISSIONS = "chưa có bài nộp"
 # The tables in the order a reader wants them; each is a sheet of the workbook and a section of the page.
 SHEETS = ("unit", "role", "assessment", "commitment", "question", "option", "timeline", "learner")
+STUDY_SHEETS = ("session", "studyunit", "attendance")  # live study sessions: sheets only when some were held
 REVIEWS = {"3y": (3, "so-ket", "Sơ kết"), "5y": (5, "tong-ket", "Tổng kết")}
 VIETNAM_ZONES = {"Asia/Ho_Chi_Minh", "Asia/Saigon"}
 
@@ -175,6 +181,7 @@ def gather(engine: Engine, chosen: Period, now: dt.datetime | None = None, topic
         "option": option_table(engine, topics, None, moment),
         "timeline": timeline_table(engine, topics, learners=learners),
         "learner": learners,
+        **study_tables(engine, topics, moment),
     }
     summary = summary_table(chosen, topics, learners, tables["assessment"])
     notes = []
@@ -188,6 +195,19 @@ def gather(engine: Engine, chosen: Period, now: dt.datetime | None = None, topic
             names = [str(y) if not t else f"{t} ({y})" for y, t in zip(rows["year"], rows["topic"], strict=True)]
             notes.append(f"{label}: {', '.join(names)}.")
     return Report(chosen, topics, pd.Timestamp(moment).tz_convert(zone), tables, summary, notes)
+
+
+def study_tables(engine: Engine, topics: list[Topic], moment: dt.datetime) -> dict[str, pd.DataFrame]:
+    """The period's sessions, each learner's attendance and "studied" per unit (hoctap.progress); empty frames when
+    the gradebook has no sessions' tables (none ever opened): a report reads the gradebook, it does not change it."""
+    if not inspect(engine).has_table("hoctap_session"):
+        return {name: pd.DataFrame(columns=COLUMNS[name]) for name in STUDY_SHEETS}
+    people = attendance_by_learner(engine, topics, None, moment)
+    return {
+        "session": sessions_table(engine, topics, None, moment),
+        "attendance": people,
+        "studyunit": studied_by_unit(engine, topics, learners=people),
+    }
 
 
 def summary_table(

@@ -25,6 +25,7 @@ from hoctap.safety import CSP_META
 from .charts import bar_chart, histogram, line_chart
 from .gather import CYCLE, NOTES, SUMMARY_LABELS, SUMMARY_TITLE, Report, completion_over_time
 from .html import esc, table_html
+from .study import nav_item, study_section
 from .units import anchor, unit_pages, units
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ def render(report: Report) -> str:
         parts += ['<div class="charts">', *_charts(report, topic), "</div>"]
     parts.append("</section>")
     parts += unit_pages(report)
+    parts += study_section(report)  # the sessions held, and "đã học tập, quán triệt" per unit
     for table in TABLES:
         df = _printable(report.tables[table], several)
         parts += [
@@ -131,7 +133,7 @@ def render(report: Report) -> str:
 def _nav(report: Report) -> str:
     pages = [(anchor(t, u), f"Đơn vị: {name}") for t, u, name in units(report)]
     tables = [(f"bang-{t}", TABLE_TITLES[t]) for t in TABLES]
-    items = [("tong-hop", SUMMARY_TITLE), ("bieu-do", "Biểu đồ"), *pages, *tables]
+    items = [("tong-hop", SUMMARY_TITLE), ("bieu-do", "Biểu đồ"), *pages, nav_item(), *tables]
     links = "".join(f'<li><a href="#{anchor}">{esc(title)}</a></li>' for anchor, title in items)
     return f"<nav><ol>{links}</ol></nav>"
 

@@ -16,6 +16,7 @@ from hoctap.progress import LABELS, TABLE_TITLES
 from hoctap.topic import Topic
 
 from .gather import CYCLE, NOTES, SHEETS, SUMMARY_LABELS, SUMMARY_TITLE, Report, completion_over_time, readable
+from .study import study_sheets
 from .xlsx import SHEET_NAME_LIMIT, Book
 
 PX_PER_ROW = 20  # a bar's share of a chart's height, in pixels
@@ -57,6 +58,7 @@ def workbook_bytes(report: Report) -> bytes:
                 beside = _grid_beside(df, grid)
                 book.table(ws, beside, first_col=len(df.columns) + 1, frozen=False)
                 _timeline_chart(book, ws, names[table], df, grid)
+    study_sheets(book, report)  # sessions, studied per unit, attendance: when sessions were held
     return book.close()
 
 
