@@ -300,6 +300,10 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--at", default=None, help="số liệu tại thời điểm này (mặc định: bây giờ)")
     report.set_defaults(run=_report)
 
+    from hoctap.sessions import add_session_parser  # its arguments and calls: hoctap/sessions/commands.py
+
+    add_session_parser(verbs)  # `hoctap session new|list|close|mark|import|sheet|filter`
+
     serve = verbs.add_parser("serve", help="phục vụ bài học (Voila, 8866) và JupyterLab (8888)")
     serve.add_argument("--host", default="127.0.0.1", help="0.0.0.0 để học viên trong phòng truy cập")
     serve.add_argument("--learner-port", type=int, default=8866)

@@ -60,7 +60,7 @@ def session_roll(engine: Engine, session_id: int, topics: Sequence[Topic] = ()) 
     df["name"] = (df["last_name"].fillna("") + " " + df["first_name"].fillna("")).str.strip()
     df["expected"] = df["expected"].astype(bool)
     df["present"] = df["joined_at"].notna()
-    df["late"] = df["late"].fillna(False).astype(bool) & df["present"]
+    df["late"] = df["late"].fillna(0).astype(bool) & df["present"]  # 0/1 or NULL from the outer join
     df = df.assign(_unit=text_rank(df["unit"], sort_key), _name=text_rank(df["name"], name_sort_key))
     df = df.sort_values(["_unit", "_name", "learner_id"])
     return found, df[ROLL_COLUMNS].reset_index(drop=True)

@@ -36,5 +36,6 @@ SURFACE = {
     "attendance_table": "tables",
     "room_question_table": "tables",
     "room_answer_table": "tables",
+    "add_session_parser": "commands",  # `hoctap session …` (cli.py): its arguments and calls
 }
 __getattr__, __dir__, __all__ = lazy_surface(__name__, SURFACE)

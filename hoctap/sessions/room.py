@@ -39,6 +39,12 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """An aware moment in UTC before it is stored: SQLite keeps a datetime's wall clock and drops its zone, so 08:00
+    at +07:00 would read back as 08:00 UTC (a naive one is taken as UTC already)."""
+    return moment.astimezone(dt.UTC) if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 def utc(moment: dt.datetime | None) -> dt.datetime | None:
     """SQLite gives back naive datetimes (stored as UTC): make every moment aware."""
     return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
@@ -143,7 +149,7 @@ class Rooms:
             "unit": _clean(plan.unit, "tên đơn vị"),
             "place": _clean(plan.place, "địa điểm"),
             "trainer": _clean(plan.trainer, "tên báo cáo viên"),
-            "starts_at": plan.starts_at,
+            "starts_at": as_utc(plan.starts_at),
             "late_after": plan.late_after,
             "display": plan.display,
             "created_at": self.clock(),
@@ -247,7 +253,7 @@ class Rooms:
         row = {
             "session_id": found.id,
             "student_id": student_id,
-            "joined_at": moment,
+            "joined_at": as_utc(moment),
             "late": late,
             "how": how,
             "marked_by": by,
