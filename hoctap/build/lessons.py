@@ -29,6 +29,12 @@ def _setup(topic: Topic) -> Cell:
     return Cell("code", f"from widgets import lesson\n\nTOPIC = {arg(topic.id)}", "skip")
 
 
+def _session(topic: Topic, lesson: Lesson) -> Cell:
+    # A slide of its own after the title: on the trainer's side the live session's panel (join code, QR code, count,
+    # questions to the room); on the learners' server one line on how to join (widgets.session.lesson_panel).
+    return call(f"lesson.live_session(TOPIC, {arg(lesson.id)})", "slide")
+
+
 def _trainer_material(items: list[TrainerMaterial], heading: str) -> list[Cell]:
     if not items:
         return []
@@ -191,6 +197,7 @@ def lesson_cells(topic: Topic, lesson: Lesson) -> list[Cell]:
     return [
         _title(topic, lesson),
         _setup(topic),
+        _session(topic, lesson),
         *BODY[lesson.kind](topic, lesson),
         *_practice(lesson),
         *_trainer_material(lesson.trainer_material, "Tư liệu của báo cáo viên"),

@@ -87,8 +87,16 @@ def configure(
     from hoctap.serve import lab_paths
 
     # formgrader on the kit's gradebook (lab_config/nbgrader_config.py), the dashboard with the kit's templates
-    c.Spawner.environment = {"HOCTAP_HOME": str(home), "HOCTAP_DB_URL": db_url, **lab_paths({})}
+    c.Spawner.environment = {"HOCTAP_HOME": str(home), "HOCTAP_DB_URL": db_url, **lab_paths({}), **trainer_env(quiz[0])}
     c.SimpleLocalProcessSpawner.home_dir_template = str(home)
+
+
+def trainer_env(quiz_service: str) -> dict[str, str]:
+    """The trainer's side (instructors' Lab and Voila): the lessons' session panel, and the join page on a quiz
+    service as a path, which the panel puts on the host the trainer's page came from (hoctap.sessions.join_page)."""
+    from hoctap.serve import JOIN_ENV, JOIN_PATH, TRAINER_ENV
+
+    return {TRAINER_ENV: "1", JOIN_ENV: f"/services/{quiz_service}/{JOIN_PATH}"}
 
 
 def quiz_services(count: int) -> list[str]:
@@ -130,7 +138,9 @@ def services(
         }
 
     found = [voila(name, home / "notebooks" / "learner", port) for name, port in quiz.items()]
-    # The dashboard from pre-heated kernels (any instructor may take any: the page does not depend on who asks).
+    # The dashboard from pre-heated kernels (any instructor may take any: the page does not depend on who asks); the
+    # lessons there are the trainer's side: their session cell is the trainer's panel, its QR code the join page's.
+    env = {**env, **trainer_env(next(iter(quiz)))}
     found.append(voila(DASHBOARD_SERVICE, home / "notebooks" / "instructor", dashboard_port, INSTRUCTOR_VOILA))
     for n in range(1, graders + 1):
         found.append(

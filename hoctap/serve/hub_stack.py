@@ -23,7 +23,8 @@ from typing import IO
 
 from hoctap.errors import ServeError
 
-from .servers import Server, _with_venv_path
+from .environments import _with_venv_path
+from .servers import Server
 from .supervise import spawn
 
 CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "hub" / "jupyterhub_config.py"

@@ -90,7 +90,7 @@ def _take_secrets() -> tuple[str, str]:
     from hoctap.course import save_gradebook_url
     from hoctap.topic import layout
 
-    from .servers import SECRET_NAME
+    from .environments import SECRET_NAME
 
     token = os.environ.get("JUPYTERHUB_API_TOKEN", "")
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")

@@ -105,7 +105,7 @@ def _take_token() -> str:
     from hoctap.course import save_gradebook_url
     from hoctap.topic import layout
 
-    from .servers import SECRET_NAME
+    from .environments import SECRET_NAME
 
     token = os.environ.get(TOKEN_ENV, "")
     if not token:

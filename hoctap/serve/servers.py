@@ -33,14 +33,13 @@ minus anything that looks like a secret (`learner_env`); the Jupyter token goes 
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -48,14 +47,14 @@ from typing import IO
 from hoctap.course import COURSE_ID
 from hoctap.errors import ServeError
 
+from .environments import SECRET_NAME, _with_venv_path, join_page_env, lab_env, lab_paths, learner_env  # noqa: F401
 from .ports import WILDCARD_HOSTS, check_port, lan_address, local_host, url_host
 from .supervise import signals_deferred, signals_ignored, spawn, stop, stop_on_sigterm, watch
-from .voila_app import APP_TEMPLATE, EXTENSION_DENYLIST, jupyter_path_with_templates
+from .voila_app import APP_TEMPLATE, EXTENSION_DENYLIST
 
 LEARNER_PORT = 8866
 LAB_PORT = 8888
 READY_TIMEOUT = 60.0
-SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|DB_URL|DATABASE_URL", re.I)
 
 
 @dataclass
@@ -129,6 +128,8 @@ def serve(
         from hoctap.course import save_gradebook_url
 
         save_gradebook_url(kit.root, os.environ["HOCTAP_DB_URL"])
+    if want_learner:  # the trainer's panel draws the phones' way to the join page as a QR code (environments.py)
+        os.environ.update({k: v for k, v in join_page_env(host, learner_port).items() if k not in os.environ})
     servers: list[Server] = []
     restore = stop_on_sigterm()
     try:
@@ -262,31 +263,6 @@ def lab_settings(root_dir: Path) -> list[str]:
     return settings
 
 
-def learner_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The learner server's environment (its kernels inherit it): no variable whose name looks like a secret."""
-    env = {k: v for k, v in (os.environ if base is None else base).items() if not SECRET_NAME.search(k)}
-    return _with_venv_path(env)
-
-
-def lab_env(token: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ if base is None else base)
-    env["JUPYTER_TOKEN"] = token
-    env.update(lab_paths(env))
-    return _with_venv_path(env)
-
-
-LAB_CONFIG = Path(__file__).resolve().parent / "lab_config"  # nbgrader_config.py: formgrader on the kit's gradebook
-
-
-def lab_paths(env: Mapping[str, str]) -> dict[str, str]:
-    """JUPYTER_PATH with the kit's Voila templates first, JUPYTER_CONFIG_PATH with the kit's nbgrader settings first."""
-    config = [str(LAB_CONFIG)] + [p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
-    return {
-        "JUPYTER_PATH": jupyter_path_with_templates(env.get("JUPYTER_PATH")),
-        "JUPYTER_CONFIG_PATH": os.pathsep.join(config),
-    }
-
-
 def start_learner(
     site_dir: str | os.PathLike[str], host: str, port: int, output: IO | None = None, args: Sequence[str] = ()
 ) -> Server:
@@ -389,12 +365,3 @@ def check_site(site: Path) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------
-
-
-def _with_venv_path(env: dict[str, str]) -> dict[str, str]:
-    """The kit's executables first on PATH (nbgrader's Gradebook runs `alembic` from PATH)."""
-    bin_dir = str(Path(sys.executable).parent)
-    parts = env.get("PATH", os.defpath).split(os.pathsep)
-    env["PATH"] = os.pathsep.join([bin_dir] + [p for p in parts if p != bin_dir])
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    return env

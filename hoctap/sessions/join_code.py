@@ -18,8 +18,18 @@ JOIN_PAGE = "session.ipynb"  # notebooks/learner/session.ipynb
 CODE_PARAMETER = "ma"  # ?ma=123456: "mã" without its diacritics, what a phone's address bar shows
 
 
-def join_page() -> str:
-    return os.environ.get(JOIN_ENV) or f"/voila/render/{JOIN_PAGE}"
+def join_page(environ=None) -> str:
+    """The join page's address. A path (under the hub: `/services/hoctap-quiz/voila/render/session.ipynb`) is put
+    on the host the trainer's page was asked from, which Voila hands its kernel (`SERVER_NAME`, `SERVER_PORT`): the
+    room reaches the hub by the same name as the projector did."""
+    environ = os.environ if environ is None else environ
+    page = environ.get(JOIN_ENV) or f"/voila/render/{JOIN_PAGE}"
+    host, port = environ.get("SERVER_NAME"), environ.get("SERVER_PORT")
+    if page.startswith("/") and host:
+        scheme = "https" if port == "443" else "http"
+        shown = f"[{host}]" if ":" in host else host
+        page = f"{scheme}://{shown}{'' if port in ('', '80', '443', None) else f':{port}'}{page}"
+    return page
 
 
 def join_url(code: str, page: str | None = None) -> str:

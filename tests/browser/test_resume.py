@@ -12,19 +12,18 @@ import os
 import re
 import signal
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
 from hoctap.attempts import Attempts, attempt_table
 from hoctap.course import engine_for
+from tests.kernels import KERNEL_SOCKET, kernel_pid
 from tests.quiz_kit import QUIZ
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 APP = "voila/render/quiz.ipynb"
-KERNEL_SOCKET = re.compile(r"/api/kernels/([0-9a-f-]{36})/channels")
 PHONE = {"width": 390, "height": 700}
 
 
@@ -65,20 +64,6 @@ def assert_resumed(page) -> None:
     assert page.locator(".hoctap-slot-2 input").input_value() == "HỌC TẬP"
     page.locator(".hoctap-progress", has_text="Đã trả lời 2/4 câu").wait_for()
     assert re.fullmatch(r"Còn lại (2\d|30):\d\d", page.locator(".hoctap-countdown").inner_text().strip())
-
-
-def kernel_pid(kernel_id: str) -> int:
-    """The process of the Voila kernel `kernel_id` (its connection file is named after it)."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if "ipykernel" in cmdline and f"kernel-{kernel_id}.json" in cmdline:
-            return int(entry.name)
-    raise AssertionError(f"no process for kernel {kernel_id}")
 
 
 def test_a_reload_resumes_every_answer_and_the_time_left_and_the_countdown_stays_in_view(quiz_site, page):

@@ -1,7 +1,7 @@
 """The one import a lesson notebook needs: each function takes a topic id and returns a widget.
 
 In: a topic id (and what to show of it), the topic's spec read through `hoctap.topic.topic_by_id`.
-Out: `explorer`, `flashcards`, `timeline`, `practice`, each a widget for a lesson cell.
+Out: `explorer`, `flashcards`, `timeline`, `practice`, `live_session`, each a widget for a lesson cell.
 
 Built lesson cells stay one line long and readable by a trainer, for example::
 
@@ -54,4 +54,12 @@ def practice(topic_id: str, question_ids: Sequence[str], seed: int | None = None
     return PracticeView(topic_by_id(topic_id), question_ids, seed=seed, start=start)
 
 
-__all__ = ["explorer", "flashcards", "practice", "timeline"]
+def live_session(topic_id: str, lesson_id: str):
+    """The lesson's live session cell: the trainer's panel on the trainer's side (join code, QR code, count, questions
+    to the room), how to join on the learners' server (widgets.session.lesson_panel decides which)."""
+    from widgets.session import lesson_panel
+
+    return lesson_panel(topic_id, lesson_id)
+
+
+__all__ = ["explorer", "flashcards", "live_session", "practice", "timeline"]

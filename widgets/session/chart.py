@@ -12,10 +12,12 @@ hoctap-room-cloud, hoctap-room-word (data-count), hoctap-room-hidden, hoctap-roo
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-
-from hoctap.sessions import RoomQuestion, Tally, blocked
+from typing import TYPE_CHECKING
 
 from ..style import esc
+
+if TYPE_CHECKING:  # pragma: no cover - the phone's page imports this module before any database work
+    from hoctap.sessions import RoomQuestion, Tally
 
 CHART_CSS = """
 .hoctap-room-chart { font-size: 22px; }
@@ -65,6 +67,8 @@ def chart_html(
 
 
 def _cloud(tally: Tally, filtered: list[str]) -> str:
+    from hoctap.sessions import blocked
+
     if not tally.counts:
         return '<p class="hoctap-room-empty">Chưa có câu trả lời.</p>'
     shown = [

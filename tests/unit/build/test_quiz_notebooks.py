@@ -167,6 +167,7 @@ def test_quiz_metadata_describes_slots_and_questions_without_any_key(topic):
         "attempts": 1,
         "counts": "highest",
         "time_limit_minutes": None,
+        "review": "after-each",  # one attempt: the key may show after it (kinds.review_of)
         "slots": [
             {"slot": 1, "candidates": ["q1"]},
             {"slot": 2, "candidates": ["q2", "q3"]},
