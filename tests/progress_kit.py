@@ -9,6 +9,7 @@ from, independently of `hoctap.progress.tables`.
 
     kit = build_progress_kit(tmp_path)              # HOCTAP_HOME must point at kit.home while grading
     kit.records                                     # every submitted attempt: learner, assessment, time, answers
+    copy = copy_progress_kit(kit, other_home, pg_url)  # the same gradebook, row for row, on another database
 """
 
 from __future__ import annotations
@@ -22,11 +23,19 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import Integer, inspect, select
+from sqlalchemy import text as sql_text
+
+from hoctap.attempts import attempt_table, create_response_tables, create_tables, standing_table
 from hoctap.attempts.portal import Portal
+from hoctap.attempts.responses import response_table
 from hoctap.build import source_files
 from hoctap.course.course import Course
+from hoctap.course.database import engine_for
 from hoctap.course.roster import Learner as RosterLearner
 from hoctap.course.roster_import import import_roster, read_codes_file
+from hoctap.course.tables import ensure_tables
+from hoctap.course.tables import learner as learner_table
 from hoctap.grading.grader import Grader
 from hoctap.topic import load_topic
 from hoctap.topic.catalog import Layout
@@ -248,3 +257,49 @@ def build_progress_kit(home: Path, db_url: str | None = None, seed: int = 2021) 
             grade.needs_manual_grade = False
             gb.db.commit()
     return ProgressKit(home, course, topics, records, LEARNERS)
+
+
+def copy_progress_kit(kit: ProgressKit, home: Path, db_url: str) -> ProgressKit:
+    """`kit` on another database (PostgreSQL): its course folder copied to `home`, the gradebook's tables made there
+    as the kit makes them on any new gradebook, then every row of every table copied, as it stands.
+
+    What the PostgreSQL runs of the progress tests check is the tables' SQL on that server, against the same plan's
+    records; grading on PostgreSQL is the two-services and PostgreSQL course tests' subject. Building the plan again
+    through nbgrader took 97 s of the suite; this copy takes a few seconds and leaves the same rows."""
+    shutil.copytree(kit.home, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns("gradebook.db*"))
+    course = Course(Layout(home).assessments, db_url)
+    ensure_tables(db_url).dispose()  # nbgrader's tables (its course row is replaced below), the learners', indexes
+    source, target = engine_for(kit.course.db_url), engine_for(db_url)
+    create_tables(target)
+    create_response_tables(target)
+    from nbgrader.api import Base  # nbgrader's own table definitions, in the order their foreign keys need
+
+    tables = [*Base.metadata.sorted_tables, learner_table, attempt_table, standing_table, response_table]
+    kept = set(inspect(source).get_table_names()) - {"alembic_version"}  # stamped by nbgrader on the new database
+    assert kept == {t.name for t in tables}, f"tables the copy does not know: {kept - {t.name for t in tables}}"
+    with source.connect() as read, target.begin() as write:
+        for table in reversed(tables):
+            write.execute(table.delete())
+        for table in tables:
+            found = read.execute(select(table)).mappings()
+            rows = [{c: _as_stored(table.c[c], v) for c, v in row.items()} for row in found]
+            if rows:
+                write.execute(table.insert(), rows)
+        for table in tables:  # serial keys continue after the copied ids (`hoctap progress --rebuild`, new attempts)
+            key = list(table.primary_key.columns)
+            if len(key) == 1 and isinstance(key[0].type, Integer) and key[0].autoincrement in (True, "auto"):
+                write.execute(
+                    sql_text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key[0].name}'), "
+                         f"COALESCE((SELECT MAX({key[0].name}) FROM {table.name}), 0) + 1, false)")
+                )  # fmt: skip
+    source.dispose()
+    target.dispose()
+    return ProgressKit(home, course, kit.topics, kit.records, kit.learners)
+
+
+def _as_stored(column, value):
+    """SQLite gives back a zone-aware column's moment without its zone (the kit writes UTC): UTC again, for
+    PostgreSQL's `timestamp with time zone` (a naive moment would be read in the server's zone)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None and getattr(column.type, "timezone", False):
+        return value.replace(tzinfo=dt.UTC)
+    return value

@@ -41,7 +41,7 @@ from tests.progress_kit import (
     MID_YEAR,
     QUIZZES,
     Record,
-    build_progress_kit,
+    copy_progress_kit,
 )
 from tests.quiz_kit import CLOSED as MINI_CLOSED
 from tests.quiz_kit import COMMITMENT as MINI_COMMITMENT
@@ -84,16 +84,16 @@ def assigned(person, assessment: str) -> bool:
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def kit(request, tmp_path_factory):
-    """The session's SQLite progress kit (conftest), or the same plan built again on a PostgreSQL database."""
+    """The session's SQLite progress kit (conftest), or that kit's gradebook copied row for row onto a PostgreSQL
+    database (`copy_progress_kit`: the same plan's records, the tables' SQL run on the other server)."""
+    sqlite_kit = request.getfixturevalue("progress_kit")
     if request.param == "sqlite":
-        return request.getfixturevalue("progress_kit")
+        return sqlite_kit
     home = tmp_path_factory.mktemp("progress-postgresql")
     db_url = request.getfixturevalue("postgres_server").new_database(f"progress_{os.getpid()}")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HOCTAP_HOME", str(home))
-        built = build_progress_kit(home, db_url)
-    built.engine = engine_for(built.course.db_url)
-    return built
+    copied = copy_progress_kit(sqlite_kit, home, db_url)
+    copied.engine = engine_for(copied.course.db_url)
+    return copied
 
 
 # ------------------------------------------------------------------ expectations, from the records
