@@ -135,6 +135,7 @@ def test_a_phone_joins_by_code_answers_and_both_screens_show_the_reveal(room, br
             text = reveal.inner_text()
             assert question.explanation in text and f"({question.cite})" in text and right.text in text
         assert trainer.locator(f'.hoctap-room-bar.hoctap-room-right[data-option="{right.id}"]').count() == 1
+        assert trainer.locator(".hoctap-session-reveal").is_disabled()
         for screen in (trainer, phone):
             assert screen.evaluate("window.__pwned === undefined") and screen.errors == [] and screen.dialogs == []
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -161,7 +161,10 @@ class PhoneApp(ipywidgets.VBox):
             toggles = []
             for option in q["options"]:
                 toggle = classed(
-                    ipywidgets.ToggleButton(option["id"] in chosen, description=option["text"]), "hoctap-phone-option"
+                    ipywidgets.ToggleButton(
+                        option["id"] in chosen, description=option["text"], layout=ipywidgets.Layout(width="100%")
+                    ),
+                    "hoctap-phone-option",
                 )
                 toggle.option_id = option["id"]
                 toggles.append(toggle)
@@ -171,6 +174,7 @@ class PhoneApp(ipywidgets.VBox):
         buttons = []
         for option in q["options"]:
             choice = button(option["text"], "hoctap-phone-option")
+            choice.layout = ipywidgets.Layout(width="100%")  # a thumb's target across the phone
             if option["id"] in chosen:
                 choice.add_class("hoctap-phone-chosen")
             choice.on_click(lambda _b, oid=option["id"]: state.answer([oid]))

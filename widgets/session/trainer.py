@@ -31,7 +31,7 @@ POLL_S = 0.3  # the chart follows the room within a third of a second (target: p
 LIVE_FOR_S = 8 * 3600.0  # a study day; after that the panel stops polling and says so
 PANEL_CSS = """
 .hoctap-session-code { font-size: 96px; font-weight: bold; letter-spacing: 0.12em; color: #0d2b45; line-height: 1; }
-.hoctap-session-count { font-size: 40px; font-weight: bold; color: #1b7f3a; }
+.hoctap-session-count-n { font-size: 72px; font-weight: bold; color: #1b7f3a; line-height: 1; }
 .hoctap-session-url { font-size: 18px; color: #44505c; }
 .hoctap-session-head { align-items: center; gap: 24px; }
 .hoctap-session-qr svg { display: block; width: 220px; height: 220px; }
@@ -151,8 +151,9 @@ class TrainerPanel(ipywidgets.VBox):
         self.reveal_box = ipywidgets.HTML()
         self.close_button = button("Đóng câu hỏi", "hoctap-session-close")
         self.reveal_button = button("Hiện đáp án", "hoctap-session-reveal")
-        self.close_button.on_click(lambda _b: act(self.close_button, state.close_question))
-        self.reveal_button.on_click(lambda _b: act(self.reveal_button, state.reveal))
+        # not `act`: its re-enabling would undo _redraw's (a revealed question's buttons stay disabled)
+        self.close_button.on_click(lambda _b: state.close_question())
+        self.reveal_button.on_click(lambda _b: state.reveal())
         self.named = classed(
             ipywidgets.Checkbox(found.display == "named", description="Hiện tên người trả lời"), "hoctap-session-named"
         )
@@ -239,7 +240,7 @@ class TrainerPanel(ipywidgets.VBox):
 
     def _redraw(self, _change=None) -> None:
         state = self.state
-        self.count.value = f"<div>Đã tham gia</div><div>{state.count}</div>"
+        self.count.value = f"<div>Đã tham gia</div><div class='hoctap-session-count-n'>{state.count}</div>"
         q, tally = state.question, state.tally
         if q is None:
             self.question.value = "<p>Chưa gửi câu hỏi nào.</p>"
