@@ -61,6 +61,7 @@ def _serve(args: argparse.Namespace) -> int:
     from hoctap.serve import serve
 
     extra = [f"--LearnerKernelManager.max_kernels={args.max_kernels}"] if args.max_kernels else []
+    extra += [f"--LearnerVoila.session_pool={args.session_pool}"] if args.session_pool is not None else []
     return serve(
         host=args.host,
         learner_port=args.learner_port,
@@ -321,6 +322,12 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="số nhân chờ sẵn đã chạy bài kiểm tra (mặc định: một mỗi lõi CPU, ít nhất 2) / pre-heated quiz kernels",
+    )
+    serve.add_argument(
+        "--session-pool",
+        type=int,
+        default=None,
+        help="số nhân chờ sẵn cho trang Tham gia buổi học (mặc định 1; buổi đông người: bằng số người trong phòng)",
     )
     serve.set_defaults(run=_serve)
     return top

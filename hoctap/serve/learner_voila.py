@@ -18,7 +18,7 @@ from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFile
 from voila.tornado.handler import TornadoVoilaHandler
 
 from .kernel_cap import CappedVoilaHandler
-from .pool import default_pool, pool_config
+from .pool import DEFAULT_SESSION_POOL, default_pool, pool_config
 from .static_cache import CachedFileFindHandler, CachedMultiStaticFileHandler, CachedTemplateStaticFileHandler
 
 REPLACED_HANDLERS = {
@@ -37,10 +37,17 @@ class LearnerVoila(Voila):
         help="Pre-heated kernels kept waiting for the quiz (-1: one per core, at least 2; 0: none).",
     )
 
+    session_pool = Int(
+        -1,
+        config=True,
+        help="Pre-heated kernels kept waiting for the live session's join page (-1: pool.DEFAULT_SESSION_POOL).",
+    )
+
     def init_settings(self):
         # before Voila makes its kernel manager, which reads this from the configuration (pool.MIN_POOL: why)
         size = self.pool if self.pool >= 0 else default_pool()
-        self.config.VoilaKernelManager.kernel_pools_config = pool_config(size)
+        sessions = self.session_pool if self.session_pool >= 0 else DEFAULT_SESSION_POOL
+        self.config.VoilaKernelManager.kernel_pools_config = pool_config(size, sessions)
         settings = super().init_settings()
         settings["compress_response"] = True  # read by tornado.web.Application(**settings) in Voila.start
         return settings

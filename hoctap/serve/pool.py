@@ -9,6 +9,13 @@ from __future__ import annotations
 import os
 
 QUIZ_NOTEBOOK = "quiz.ipynb"
+SESSION_NOTEBOOK = "session.ipynb"  # the live session's join page (widgets.session.phone_app)
+# Kernels pre-heated for the join page: a room is told "scan now" and sixty phones ask within a minute, and a kernel
+# started per phone costs about a second of CPU (sixty phones: half a minute on 2 cores). One waits by default; before
+# a seminar the organiser starts the server with as many as the room holds (`hoctap serve --session-pool 60`, about
+# 60 MB each while they wait). A pre-heated kernel learns the page's query (the code in the QR link) when a phone
+# takes it (voila.utils.wait_for_request, in phone_app).
+DEFAULT_SESSION_POOL = 1
 # Kernels pre-heated for the quiz, waiting for the next learners (each ~68 MB, no CPU while it waits). Measured with
 # 40 learners opening the quiz in the same second on 2 cores (`python -m tests.bench.burst`): what makes a burst long
 # is the starts themselves (about 1 s of CPU per quiz kernel, and 0.3 s of Voila's), not the pool, which serves the
@@ -31,6 +38,11 @@ def default_pool() -> int:
     return max(MIN_POOL, cores())
 
 
-def pool_config(size: int) -> dict[str, dict[str, int]]:
-    """Voila's `kernel_pools_config`: `size` kernels pre-heated for the quiz, none for lessons."""
-    return {"default": {"pool_size": 0}, QUIZ_NOTEBOOK: {"pool_size": size}}
+def pool_config(size: int, session_size: int = DEFAULT_SESSION_POOL) -> dict[str, dict[str, int]]:
+    """Voila's `kernel_pools_config`: `size` kernels pre-heated for the quiz, `session_size` for the join page, none
+    for lessons."""
+    return {
+        "default": {"pool_size": 0},
+        QUIZ_NOTEBOOK: {"pool_size": size},
+        SESSION_NOTEBOOK: {"pool_size": session_size},
+    }

@@ -67,6 +67,22 @@ def phone_app(course_root=None, session_code: str | None = None, clock=None, tic
     state = PhoneState(portal, hub_user=hub_user_of_kernel())
     code = session_code if session_code is not None else code_from_query(os.environ.get("QUERY_STRING"))
     app = PhoneApp(state, session_code=code, ticker=ticker)
+    if os.environ.get("VOILA_PREHEAT") == "True":  # run before any phone asked: the code arrives with the page
+        import threading
+
+        threading.Thread(target=_code_when_taken, args=(app,), name="hoctap-join-query", daemon=True).start()
     if state.hub_user is not None:
         state.enter_as_hub_user(code)  # the hub said who this is: straight into the room when the code is known
     return app
+
+
+def _code_when_taken(app) -> None:
+    """In a pre-heated kernel (hoctap.serve.pool): wait until a phone takes it, then fill in the code of its link."""
+    from voila.utils import wait_for_request
+
+    from hoctap.sessions import code_from_query
+
+    wait_for_request()
+    code = code_from_query(os.environ.get("QUERY_STRING"))
+    if code:
+        app.set_code(code)

@@ -54,6 +54,13 @@ class PhoneApp(ipywidgets.VBox):
         state.observe(self._on_question, names=["question", "mine"])
         self._on_screen()
 
+    def set_code(self, code: str) -> None:
+        """The session's code, known late (a pre-heated kernel learns its page's link when a phone takes it)."""
+        self.session_code = code
+        field = getattr(self, "session_field", None)
+        if field is not None and not field.value:
+            field.value = code
+
     def _on_message(self, _change=None) -> None:
         text, tone = self.state.message, self.state.tone
         role = "alert" if tone == "error" else "status"
