@@ -82,6 +82,7 @@ def hub_config(api_token: str, service_prefix: str) -> Config:
     c.VoilaConfiguration.http_header_envs = [HUB_USER_HEADER]
     c.VoilaConfiguration.preheat_kernel = False
     c.LearnerVoila.pool = 0
+    c.LearnerVoila.session_pool = 0  # the join page too: its kernel must know whose page it is
     return c
 
 
