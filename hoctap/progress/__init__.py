@@ -1,7 +1,8 @@
 """Gradebook → progress tables: one SQL query per table into pandas, joined with the roster and the spec.
 
 In: an engine on the gradebook, the topics, filters (unit, role, assessment), a moment. Out: DataFrames by learner,
-unit, role, assessment, question (item analysis), option, timeline, commitment, history, with stable column ids and
+unit, role, assessment, question (item analysis), option, timeline, commitment, history, live study sessions
+(session, attendance, "đã học tập, quán triệt" by unit and role; a session's roll), with stable column ids and
 Vietnamese labels; CSV, XLSX, JSON and text exports. Open `tables.py` first; it leans on SQLAlchemy and pandas."""
 
 from hoctap import lazy_surface

@@ -3,8 +3,9 @@
 In: an engine on the gradebook, a year or a review period, a moment. Out: `var/reports/<slug>.xlsx` (summary, one
 sheet per table, native charts) and `.html` (a printable summary: self-contained, SVG charts, one page per unit, no
 script), every figure from the same learner table as `hoctap progress`; and `Book`, the workbook people open (also
-`hoctap progress --format xlsx`): xlsxwriter's layout with the rows streamed in column-wise. Open `gather.py` first;
-it leans on pandas and xlsxwriter."""
+`hoctap progress --format xlsx`): xlsxwriter's layout with the rows streamed in column-wise; a live study session's
+attendance sheet (`attendance_sheet`, `hoctap session sheet`). Open `gather.py` first; it leans on pandas and
+xlsxwriter."""
 
 from hoctap import lazy_surface
 
