@@ -1,4 +1,4 @@
-"""Twenty learners through JupyterHub, as Locust's simulated learners (`hoctap.load`, `hub_visit.HubVisit`): the hub's
+"""Twelve learners through JupyterHub, as Locust's simulated learners (`hoctap.load`, `hub_visit.HubVisit`): the hub's
 login form, its OAuth with one of two quiz services, the quiz, the score. Two graders run as hub services; the
 gradebook is a throwaway PostgreSQL database; Locust runs as a master with two workers (the mode that spreads the
 load over machines). A functional check, not a benchmark (`make load` measures): every learner is graded exactly
@@ -12,7 +12,11 @@ from hoctap.load import LoadSettings, report_lines, run_load
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 
-LEARNERS = 20
+# Twelve, at two a second: each worker still takes learners of its own, several at once, and every one is still a
+# login through the hub's form, a quiz on a hub service and a grade by the graders' shared queue; twenty at one a
+# second showed the same with eight more kernel starts (the hub's services have no pre-heated pool) and more waiting.
+LEARNERS = 12
+RATE = 2.0
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +24,7 @@ def results(tmp_path_factory, postgres_server):
     folder = tmp_path_factory.mktemp("load-hub")
     settings = LoadSettings(
         users=LEARNERS,
-        rate=1.0,
+        rate=RATE,
         hub=True,
         db_url=postgres_server.new_database("t_load_hub"),
         quiz_services=2,
@@ -53,5 +57,5 @@ def test_no_step_failed_and_every_visit_went_through_the_hubs_login(results):
     assert results["kernels"]["peak"] > 0, _why(results)  # the quiz services' kernels are in the hub's process tree
     # the master ended the run when both workers' learners were done, not at Locust's time bound
     assert results["stopped_by_run_time"] is False, _why(results)
-    # the two workers took different learners: twenty distinct learners, none twice
+    # the two workers took different learners: twelve distinct learners, none twice
     assert results["submissions"]["learners_with_several_attempts"] == [] and results["visits"]["started"] == LEARNERS
