@@ -6,7 +6,8 @@ with codes), the learner Voila and the grader started on it, Locust run as a sub
 submissions stored and graded (from the database), kernels left after culling, the learner server's peak memory.
 Open `run.py` first. Locust (gevent) patches the standard library when imported: only `locustfile.py` imports it,
 and only Locust's own process loads that module; `channel.py` (the Jupyter and ipywidgets protocols) and
-`learner.py` (one learner's visit) work in any process."""
+`learner.py` (one learner's visit) work in any process, and so does `phone.py` (a phone in a live study session, the
+trainer's projected chart watched)."""
 
 from hoctap import lazy_surface
 
@@ -22,6 +23,12 @@ SURFACE = {
     "SCORE": "learner",
     "HUB_LOGIN": "learner",
     "HubVisit": "hub_visit",
+    "StepFailed": "learner",
+    "Phone": "phone",
+    "Projector": "phone",
+    "ChartUpdate": "phone",
+    "read_chart": "phone",
+    "chart_delays": "phone",
     "STEP_LABELS": "learner",
     "prepare_room": "room",
     "Room": "room",
