@@ -44,7 +44,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CHART = re.compile(r'class="hoctap-room-chart" data-answered="(\d+)"')
 BAR = re.compile(r'data-option="([^"]*)" data-count="(\d+)"')
 CODE = re.compile(r"class='hoctap-session-code'>(\d+)<")
-COUNT = re.compile(r"<div>(\d+)</div>")
+COUNT = re.compile(r">(\d+)</div>\s*$")  # the count widget's value ends with the number, large
 
 
 def _raise_on_error(channel: WidgetChannel, css_class: str) -> None:
