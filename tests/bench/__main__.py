@@ -15,6 +15,9 @@
 7. Burst (tests/bench/burst.py): 40 learners opening the quiz in the same second, time to the login screen's widgets
    (p50/p95/max, errors, places in the waiting line), against the same burst on a bare one-widget notebook; kernel
    RSS with the quiz open against the bare kernel; bytes of one quiz page in Chromium (`--only burst`).
+8. Live session (tests/bench/session.py): 60 simulated phones join one room and answer a question sent from the
+   trainer's lesson, the projected chart timed from each click; the join screen on a phone against a bare
+   one-widget notebook (`--only session`, `--session-phones N`).
 
 Results are printed and written to bench-results/bench.json.
 """
@@ -128,12 +131,13 @@ def main() -> int:
     parser.add_argument("--submissions", type=int, default=24, help="submissions graded by each side")
     parser.add_argument(
         "--only",
-        choices=["progress", "guard", "load", "burst", "hub", "items", "report", "dashboard"],
+        choices=["progress", "guard", "load", "burst", "hub", "items", "report", "dashboard", "session"],
         default=None,
         help="only that part of the bench",
     )
     parser.add_argument("--load-users", type=int, default=40, help="learners arriving at once in the load part")
     parser.add_argument("--burst-learners", type=int, default=40, help="learners opening the quiz at once (burst)")
+    parser.add_argument("--session-phones", type=int, default=60, help="phones in one live session's room")
     args = parser.parse_args()
 
     from tests.bench.burst import bench_burst
@@ -150,6 +154,8 @@ def main() -> int:
     from tests.bench.progress import bench_progress, report_lines
     from tests.bench.report import bench_report
     from tests.bench.report import report_lines as report_part_lines
+    from tests.bench.session import bench_session
+    from tests.bench.session import report_lines as session_lines
 
     # The parts that run alone (`--only`): name → (measure, its report lines).
     parts = {
@@ -161,6 +167,7 @@ def main() -> int:
         "items": (lambda: bench_items(3), items_lines),
         "report": (lambda: bench_report(), report_part_lines),
         "dashboard": (lambda: bench_dashboard(3), dashboard_lines),
+        "session": (lambda: bench_session(args.session_phones, args.rounds), session_lines),
     }
     if args.only is not None:
         measure, lines = parts[args.only]
@@ -180,6 +187,7 @@ def main() -> int:
         "burst": bench_burst(args.burst_learners),
         "load": bench_load(args.load_users),
         "hub": bench_hub(args.load_users),
+        "session": bench_session(args.session_phones, args.rounds),
     }
     b, v, g = results["build"], results["voila"], results["grading"]
     print(
@@ -225,6 +233,7 @@ def main() -> int:
     print("\n".join(burst_lines(results["burst"])))
     print("\n".join(report_lines_load(results["load"])))
     print("\n".join(report_lines_hub(results["hub"])))
+    print("\n".join(session_lines(results["session"])))
     _save(results)
     return 0
 
