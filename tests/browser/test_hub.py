@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from hoctap.build.kit import notebook_text
 from hoctap.hub import add_instructor
 from hoctap.serve import HubPorts, start_hub, stop, wait_hub
 from tests.browser.test_quiz_app import GRADED_WITHIN_MS, answer, offer, submit_quiz
@@ -28,6 +29,8 @@ DASHBOARD_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "instru
 QUIZ_PAGE = "services/hoctap-quiz/voila/render/quiz.ipynb"
 DASHBOARD_PAGE = "services/hoctap-dashboard/voila/render/progress.ipynb"
 INSTRUCTOR = "gv-an"
+JOIN_NOTEBOOK = DASHBOARD_NOTEBOOK.parents[1] / "learner" / "session.ipynb"
+LESSON_FILE = "01-bai-hoc.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +43,11 @@ def hub_site(postgres_server, tmp_path_factory):
         kit = build_kit(home, db_url=db_url)
     (home / "notebooks" / "instructor").mkdir(parents=True, exist_ok=True)
     shutil.copy(DASHBOARD_NOTEBOOK, home / "notebooks" / "instructor")
+    # a live session: the join page on the quiz service, a lesson on the dashboard service (the trainer's side)
+    shutil.copy(JOIN_NOTEBOOK, home / "notebooks" / "learner")
+    lessons = home / "notebooks" / "instructor" / "lessons"
+    lessons.mkdir()
+    (lessons / LESSON_FILE).write_text(notebook_text(kit.topic, 0), encoding="utf-8")
     staff_code = add_instructor(db_url, INSTRUCTOR)
     ports = HubPorts(pick_free_port(), pick_free_port(), pick_free_port(), (pick_free_port(),), pick_free_port())
     log_path = home / "hub.log"
@@ -162,3 +170,34 @@ def test_an_instructor_lands_on_the_dashboard(hub_site, page):
     page.wait_for_url(re.compile(re.escape(DASHBOARD_PAGE)))
     page.locator(".hoctap-counter-learners .hoctap-counter-value").wait_for(timeout=90_000)
     assert page.locator(".hoctap-counter-learners .hoctap-counter-value").inner_text().strip() == "4"
+
+
+def test_a_session_opened_on_the_hub_is_joined_from_a_phone_by_its_link(hub_site, browser):
+    """The trainer (an instructor) projects a lesson from the dashboard service; the QR code's link is the join page
+    on the quiz service, on the hub's own address; a learner logged in to the hub opens it and is in the room at once
+    (no id or code asked: the hub says who this is), and the trainer's count moves."""
+    base, kit, staff_code = hub_site
+    projector = browser.new_context(viewport={"width": 1280, "height": 720})
+    phone_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        trainer = projector.new_page()
+        browser_login(trainer, base, INSTRUCTOR, staff_code)
+        trainer.wait_for_url(re.compile(re.escape(DASHBOARD_PAGE)))
+        trainer.goto(f"{base}services/hoctap-dashboard/voila/render/lessons/{LESSON_FILE}")
+        trainer.locator(".hoctap-session-place input").fill("Hội trường Huyện ủy", timeout=90_000)
+        trainer.locator(".hoctap-session-open").click()
+        code = trainer.locator(".hoctap-session-code").inner_text().strip()
+        link = trainer.locator(".hoctap-session-url").inner_text().strip()
+        assert link == f"{base}services/hoctap-quiz/voila/render/session.ipynb?ma={code}"
+
+        phone = phone_context.new_page()
+        browser_login(phone, base, "hv-004", kit.codes["hv-004"])
+        phone.wait_for_url(re.compile(re.escape(QUIZ_PAGE)))
+        phone.goto(link)
+        presence = phone.locator(".hoctap-phone-presence")
+        presence.wait_for(timeout=60_000)
+        assert "Phạm Thị Dung" in presence.inner_text() and phone.locator(".hoctap-phone-id").count() == 0
+        trainer.locator(".hoctap-session-count", has_text="1").wait_for()
+    finally:
+        projector.close()
+        phone_context.close()
