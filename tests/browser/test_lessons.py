@@ -12,7 +12,7 @@ from tests.servers import assert_offline
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LESSONS = sorted(layout().lessons.glob("2021/*.ipynb"))
-COMPONENTS = ".hoctap-explorer, .hoctap-flashcards, .hoctap-timeline, .hoctap-practice"
+COMPONENTS = ".hoctap-explorer, .hoctap-flashcards, .hoctap-timeline, .hoctap-practice, .hoctap-session-hint"
 TOPIC = topic("2021-chuyen-de-toan-khoa")
 
 

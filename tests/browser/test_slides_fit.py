@@ -22,7 +22,7 @@ from tests.servers import assert_offline
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LESSONS = sorted(layout().lessons.glob("2021/*.ipynb"))
-COMPONENTS = ".hoctap-explorer, .hoctap-flashcards, .hoctap-timeline, .hoctap-practice"
+COMPONENTS = ".hoctap-explorer, .hoctap-flashcards, .hoctap-timeline, .hoctap-practice, .hoctap-session-hint"
 VIEWPORT = {"width": 1280, "height": 720}
 
 # The slide shown now (a vertical slide inside a stack, or a slide alone), its place, and its sizes.
