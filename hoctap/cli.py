@@ -327,7 +327,8 @@ def parser() -> argparse.ArgumentParser:
         "--session-pool",
         type=int,
         default=None,
-        help="số nhân chờ sẵn cho trang Tham gia buổi học (mặc định 1; buổi đông người: bằng số người trong phòng)",
+        help="số nhân chờ sẵn cho trang Tham gia buổi học (mặc định 1; Voila khởi động cả nhóm cùng lúc: không quá "
+        "2 nhân mỗi lõi CPU) / pre-heated join-page kernels (at most 2 per core: Voila starts them all at once)",
     )
     serve.set_defaults(run=_serve)
     return top

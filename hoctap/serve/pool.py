@@ -11,10 +11,11 @@ import os
 QUIZ_NOTEBOOK = "quiz.ipynb"
 SESSION_NOTEBOOK = "session.ipynb"  # the live session's join page (widgets.session.phone_app)
 # Kernels pre-heated for the join page: a room is told "scan now" and sixty phones ask within a minute, and a kernel
-# started per phone costs about a second of CPU (sixty phones: half a minute on 2 cores). One waits by default; before
-# a seminar the organiser starts the server with as many as the room holds (`hoctap serve --session-pool 60`, about
-# 60 MB each while they wait). A pre-heated kernel learns the page's query (the code in the QR link) when a phone
-# takes it (voila.utils.wait_for_request, in phone_app).
+# started per phone costs about a second of CPU (sixty phones: half a minute on 2 cores). One waits by default. A
+# larger pool (`hoctap serve --session-pool N`) serves the first N phones at once, but Voila starts (and refills) the
+# whole pool at the same moment, outside the waiting line: 60 on 2 cores timed out and served nobody (session
+# bench), so keep N to about two per core. A pre-heated kernel learns the page's query (the code in the QR link)
+# when a phone takes it (voila.utils.wait_for_request, in phone_app).
 DEFAULT_SESSION_POOL = 1
 # Kernels pre-heated for the quiz, waiting for the next learners (each ~68 MB, no CPU while it waits). Measured with
 # 40 learners opening the quiz in the same second on 2 cores (`python -m tests.bench.burst`): what makes a burst long

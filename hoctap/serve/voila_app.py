@@ -66,6 +66,10 @@ def config() -> Config:
     c.VoilaConfiguration.allow_template_override = "YES"  # ?template=hoctap-slides
     c.VoilaConfiguration.extension_denylist = list(EXTENSION_DENYLIST)
     c.VoilaConfiguration.page_config_hook = page_config_hook
+    # A cell's output may take more than Voila's 4 s to arrive when the cores are busy starting kernels (a room told
+    # "scan now"): Voila then renders the cell without it, and the phone gets a page without its app (14 of 60 in the
+    # session bench). Waiting longer costs nothing when the machine is idle.
+    c.VoilaExecutor.iopub_timeout = 60
     # The quiz opens on a kernel that has already run it (Voila's pre-heated pool): a learner waits for the page,
     # not for a kernel start. Voila never culls a kernel waiting in the pool; one handed to a page gets a full idle
     # timeout from then (kernel_cap.LearnerKernelManager).

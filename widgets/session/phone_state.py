@@ -52,6 +52,10 @@ class PhoneState(traitlets.HasTraits):
             self._portal = self._portal_factory()
         return self._portal
 
+    def prepare(self) -> None:
+        """Build the portal and the session tables ahead of the first click (phone_app does it in a thread)."""
+        self._tables()
+
     def _tables(self):
         if self._rooms is None:
             from hoctap.sessions import Board, Rooms

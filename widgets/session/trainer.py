@@ -11,8 +11,8 @@ hoctap-session-place, hoctap-session-trainer, hoctap-session-open, hoctap-sessio
 hoctap-session-code, hoctap-session-qr, hoctap-session-url, hoctap-session-count, hoctap-session-bank,
 hoctap-session-send, hoctap-session-kind, hoctap-session-prompt, hoctap-session-options, hoctap-session-answer,
 hoctap-session-send-typed, hoctap-session-question, hoctap-session-close, hoctap-session-reveal,
-hoctap-session-named, hoctap-session-mark-ids, hoctap-session-mark, hoctap-session-upload, hoctap-session-end,
-hoctap-session-message (and the chart's classes, chart.py).
+hoctap-session-chart, hoctap-session-named, hoctap-session-mark-ids, hoctap-session-mark, hoctap-session-upload,
+hoctap-session-end, hoctap-session-message (and the chart's classes, chart.py).
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ class TrainerPanel(ipywidgets.VBox):
         )
         head = classed(ipywidgets.HBox([code, qr, self.count]), "hoctap-session-head")
         self.question = classed(ipywidgets.HTML(), "hoctap-session-question")
-        self.chart = ipywidgets.HTML()
+        self.chart = classed(ipywidgets.HTML(), "hoctap-session-chart")
         self.reveal_box = ipywidgets.HTML()
         self.close_button = button("Đóng câu hỏi", "hoctap-session-close")
         self.reveal_button = button("Hiện đáp án", "hoctap-session-reveal")
