@@ -140,17 +140,37 @@ def watched_page(context, timeout_ms: int = 30_000):
 def running_lab(home: Path, log_path: Path, timeout: float = 90.0):
     """The instructors' JupyterLab on the kit at `home` (as `hoctap serve` starts it), on a free port, with a fresh
     token: yields (server, token) once it answers, its log's tail in the error if it does not; stopped by PID."""
-    from hoctap.serve import start_lab, stop, wait_ready
+    from hoctap.serve import start_lab
 
     token = secrets.token_hex(24)
+    with _ready(
+        lambda log: start_lab(home, "127.0.0.1", pick_free_port(), token, output=log), log_path, timeout
+    ) as server:
+        yield server, token
+
+
+@contextlib.contextmanager
+def running_instructor_voila(site: Path, token: str, log_path: Path, timeout: float = 90.0):
+    """The instructors' Voila on `site` (as `hoctap serve` starts it, behind the Lab's `token`), on a free port: yields
+    the server once it answers, its log's tail in the error if it does not; stopped by PID."""
+    from hoctap.serve.servers import start_instructor
+
+    with _ready(lambda log: start_instructor(site, "127.0.0.1", pick_free_port(), token, log), log_path, timeout) as s:
+        yield s
+
+
+@contextlib.contextmanager
+def _ready(start, log_path: Path, timeout: float):
+    from hoctap.serve import stop, wait_ready
+
     with open(log_path, "wb") as log:
-        server = start_lab(home, "127.0.0.1", pick_free_port(), token, output=log)
+        server = start(log)
     try:
         try:
             wait_ready(server, timeout)
         except Exception as error:
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
             raise AssertionError(f"{error}\n--- {log_path} ---\n{tail}") from None
-        yield server, token
+        yield server
     finally:
         stop(server)

@@ -28,11 +28,11 @@ import pytest
 from hoctap.course.database import engine_for
 from hoctap.progress.queries import Filters
 from hoctap.progress.tables import learner_table, unit_table
-from hoctap.serve.servers import Server, start_instructor, stop, wait_ready
+from hoctap.serve.servers import Server
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.progress_kit import EVIL_ID, TOPIC_2021
 from tests.progress_kit import EVIL_NAME as EVIL
-from tests.servers import pick_free_port, watched_page
+from tests.servers import running_instructor_voila, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -81,17 +81,9 @@ def site(browser, progress_kit):
             (home / "notebooks" / side).mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / "notebooks" / side / name, home / "notebooks" / side / name)
         token = secrets.token_hex(24)
-        log_path = home.parent / "instructor-voila.log"
-        with open(log_path, "wb") as log:
-            server = start_instructor(home / "notebooks" / "instructor", "127.0.0.1", pick_free_port(), token, log)
-        try:
-            try:
-                wait_ready(server, 90)
-            except Exception as error:
-                raise AssertionError(f"{error}\n{log_path.read_text(errors='replace')[-4000:]}") from None
+        site = home / "notebooks" / "instructor"
+        with running_instructor_voila(site, token, home.parent / "instructor-voila.log") as server:
             yield Site(home, kit, server, token)
-        finally:
-            stop(server)
 
 
 @pytest.fixture

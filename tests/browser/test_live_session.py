@@ -27,11 +27,10 @@ from playwright.sync_api import expect
 
 from hoctap.build.kit import lesson_filename, notebook_text
 from hoctap.serve import JOIN_ENV, JOIN_PATH
-from hoctap.serve.servers import start_instructor, stop, wait_ready
 from tests.conftest import PAGE_TIMEOUT_MS
 from tests.kernels import KERNEL_SOCKET, kernel_pid
 from tests.quiz_kit import build_kit, set_student_name
-from tests.servers import pick_free_port, watched_page
+from tests.servers import running_instructor_voila, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -60,17 +59,9 @@ def room(tmp_path_factory, browser, voila_server_module):
         learner = voila_server_module(learner_site)
         patch.setenv(JOIN_ENV, f"{learner}{JOIN_PATH}")
         token = secrets.token_hex(24)
-        log_path = home.parent / "instructor-voila.log"
-        with open(log_path, "wb") as log:
-            server = start_instructor(home / "notebooks" / "instructor", "127.0.0.1", pick_free_port(), token, log)
-        try:
-            try:
-                wait_ready(server, 90)
-            except Exception as error:
-                raise AssertionError(f"{error}\n{log_path.read_text(errors='replace')[-4000:]}") from None
+        site = home / "notebooks" / "instructor"
+        with running_instructor_voila(site, token, home.parent / "instructor-voila.log") as server:
             yield kit, learner, f"{server.local_url}voila/render/lessons/{name}?token={token}", name
-        finally:
-            stop(server)
 
 
 def contexts(browser):
